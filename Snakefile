@@ -1,0 +1,28 @@
+# Disentangling generative factors of physical fields: every figure of the paper as a target.
+#   snakemake --cores all                         every figure at the configured scale
+#   snakemake figures/fig1.pdf --cores all        one figure
+#   snakemake --cores all --config scale=tiny     another scale, kept apart in results/tiny/
+from pathlib import Path
+
+from snakemake.utils import min_version
+
+from fieldvae.config import validate_config
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+include: "workflow/rules/figures.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        default_targets(),

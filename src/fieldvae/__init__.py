@@ -1,0 +1,1 @@
+"""Reproducible pipeline for 'Disentangling Generative Factors of Physical Fields Using VAEs'."""

@@ -1,0 +1,115 @@
+"""The workflow configuration: loading, validation with messages that name the key, scale lookup.
+
+The JSON schema (workflow/schemas/config.schema.yaml) checks structure and types; `validate_config`
+adds the checks a schema cannot express (grid sizes, cross-references, sizes that depend on the
+scale) and reports every problem at once, each as "config key 'a.b.c': what was expected".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+
+class ConfigError(ValueError):
+    """The configuration is invalid; the message lists every problem found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def load_yaml(path: str | Path) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no configuration file at {path}")
+    with open(path) as fh:
+        data = yaml.safe_load(fh)
+    if not isinstance(data, dict):
+        raise ConfigError([f"{path}: expected a mapping of keys at the top level, got {type(data).__name__}"])
+    return data
+
+
+def validate_config(config: dict, schema_path: str | Path) -> dict:
+    """Return `config` unchanged if valid, else raise ConfigError listing every problem."""
+    schema = load_yaml(schema_path)
+    validator = jsonschema.Draft202012Validator(schema)
+    problems = [_describe(e) for e in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))]
+    if not problems:  # the cross-checks assume a structurally valid config
+        problems = _cross_check(config)
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def scale_settings(config: dict, scale: str | None = None) -> dict:
+    """The preset of `scale` (default: the configured one)."""
+    scale = scale or config["scale"]
+    return config["scales"][scale]
+
+
+def _key(path) -> str:
+    key = ""
+    for part in path:
+        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+    return f"config key '{key}'" if key else "config"
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    where, v, value = _key(error.absolute_path), error.validator, error.instance
+    if v == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(value) - set(allowed))
+        return f"{where}: unknown key {', '.join(map(repr, extra))}; expected only {', '.join(allowed)}"
+    if v == "required":
+        missing = [k for k in error.validator_value if k not in value]
+        return f"{where}: missing key {', '.join(map(repr, missing))}"
+    if v == "type":
+        return f"{where}: expected {_article(error.validator_value)}, got {value!r}"
+    if v == "enum":
+        return f"{where}: expected one of {', '.join(map(str, error.validator_value))}, got {value!r}"
+    if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        op = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}[v]
+        return f"{where}: expected a value {op} {error.validator_value}, got {value!r}"
+    if v == "pattern":
+        return f"{where}: expected a name of letters, digits and underscores starting with a letter, got {value!r}"
+    if v in ("minProperties", "minItems"):
+        return f"{where}: must not be empty"
+    return f"{where}: {error.message}"
+
+
+def _article(type_name) -> str:
+    names = [type_name] if isinstance(type_name, str) else list(type_name)
+    words = {"integer": "an integer", "number": "a number", "string": "a string", "object": "a mapping",
+             "array": "a list", "boolean": "true or false"}
+    return " or ".join(words.get(n, n) for n in names)
+
+
+def _cross_check(config: dict) -> list[str]:
+    problems = []
+    scales, datasets = config["scales"], config["datasets"]
+    if config["scale"] not in scales:
+        problems.append(f"config key 'scale': expected one of the defined scales {', '.join(scales)}, got {config['scale']!r}")
+    for name, preset in scales.items():
+        n = preset["grid"]
+        if (n - 1) & (n - 2):
+            problems.append(f"config key 'scales.{name}.grid': expected 2^k + 1 nodes per side (9, 17, 33, 65, ...), got {n}")
+            continue
+        for dname, d in datasets.items():
+            if d["kle_terms"] > n * n:
+                problems.append(f"config key 'datasets.{dname}.kle_terms': {d['kle_terms']} terms exceed the "
+                                f"{n * n} nodes of the {n} x {n} grid of scale '{name}'")
+        total = preset["n_train"] + preset["n_test"] + preset["n_labelled"]
+        if config["figures"]["fig1"]["sample"] >= total:
+            problems.append(f"config key 'figures.fig1.sample': expected a sample index below {total}, "
+                            f"the dataset size of scale '{name}', got {config['figures']['fig1']['sample']}")
+    for name, e in config["experiments"].items():
+        if e["dataset"] not in datasets:
+            problems.append(f"config key 'experiments.{name}.dataset': unknown dataset {e['dataset']!r}; "
+                            f"defined: {', '.join(datasets)}")
+    for i, d in enumerate(config["figures"]["fig1"]["datasets"]):
+        if d not in datasets:
+            problems.append(f"config key 'figures.fig1.datasets[{i}]': unknown dataset {d!r}; defined: {', '.join(datasets)}")
+    return problems

@@ -1,0 +1,40 @@
+# Darcy data: KLE eigenpairs once per (scale, terms), then one dataset file per configured dataset.
+
+
+rule kle:
+    output:
+        "results/{scale}/kle/terms{terms}.npz",
+    params:
+        grid=lambda w: preset(w)["grid"],
+        length=config["darcy"]["correlation_length"],
+    log:
+        "results/{scale}/logs/kle/terms{terms}.log",
+    threads: 4
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae kle --grid {params.grid} --terms {wildcards.terms}"
+        " --correlation-length {params.length} --out {output} > {log} 2>&1"
+
+
+rule dataset:
+    input:
+        kle=kle_file,
+    output:
+        "results/{scale}/data/{dataset}.npz",
+    params:
+        theta=lambda w: config["datasets"][w.dataset]["theta"],
+        seed=lambda w: config["datasets"][w.dataset]["seed"],
+        n_train=lambda w: preset(w)["n_train"],
+        n_test=lambda w: preset(w)["n_test"],
+        n_labelled=lambda w: preset(w)["n_labelled"],
+        source=config["darcy"]["source_strength"],
+        well=config["darcy"]["well_width"],
+    log:
+        "results/{scale}/logs/data/{dataset}.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae dataset --kle {input.kle} --theta {params.theta} --seed {params.seed}"
+        " --n-train {params.n_train} --n-test {params.n_test} --n-labelled {params.n_labelled}"
+        " --source-strength {params.source} --well-width {params.well} --out {output} > {log} 2>&1"
