@@ -1,0 +1,49 @@
+"""The command-line entry point: help everywhere, clear errors with a non-zero exit."""
+
+import argparse
+
+import pytest
+
+from conftest import REPO, run
+from fieldvae.cli import _parser, main
+
+
+def subcommand_paths(parser, prefix=()):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield (*prefix, name)
+                yield from subcommand_paths(sub, (*prefix, name))
+
+
+def test_every_subcommand_has_help(capsys):
+    paths = list(subcommand_paths(_parser()))
+    assert {("kle",), ("dataset",), ("figure", "fig1"), ("check-config",)} <= set(paths)
+    for path in paths:
+        with pytest.raises(SystemExit) as exit_:
+            main([*path, "--help"])
+        assert exit_.value.code == 0
+        assert f"usage: fieldvae {' '.join(path)}" in capsys.readouterr().out
+
+
+def test_entry_point_is_installed():
+    assert "usage: fieldvae" in run(["fieldvae", "--help"], cwd=REPO).stdout
+
+
+def test_errors_name_the_problem_and_exit_2(tmp_path, capsys):
+    assert main(["kle", "--grid", "30", "--terms", "2", "--out", str(tmp_path / "k.npz")]) == 2
+    assert "fieldvae kle: error: grid must be 2^k + 1" in capsys.readouterr().err
+    assert main(["dataset", "--kle", str(tmp_path / "none.npz"), "--theta", "standard", "--seed", "0",
+                 "--n-train", "1", "--n-test", "1", "--n-labelled", "0", "--out", str(tmp_path / "d.npz")]) == 2
+    assert "no result file at" in capsys.readouterr().err
+    assert main(["dataset", "--kle", "x", "--theta", "lognormal", "--seed", "0", "--n-train", "1", "--n-test", "1",
+                 "--n-labelled", "0", "--out", "y"]) == 2
+    assert "--theta: unknown distribution 'lognormal'" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_check_config(tmp_path, capsys):
+    assert main(["check-config", str(REPO / "config.yaml"), "--schema", str(REPO / "workflow/schemas/config.schema.yaml")]) == 0
+    (tmp_path / "bad.yaml").write_text((REPO / "config.yaml").read_text().replace("grid: 65", "grid: 64"))
+    assert main(["check-config", str(tmp_path / "bad.yaml"), "--schema", str(REPO / "workflow/schemas/config.schema.yaml")]) == 2
+    assert "config key 'scales.paper.grid'" in capsys.readouterr().err

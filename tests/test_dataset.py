@@ -1,0 +1,112 @@
+"""Datasets: splits, agreement with the solver, determinism, provenance, atomic writes."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from conftest import REPO, run
+from fieldvae.darcy import DarcySolver, well_source
+from fieldvae.dataset import Split, generate, load_dataset
+from fieldvae.io import atomic_path, save_arrays
+from fieldvae.kle import compute_kle, save_kle
+
+
+@pytest.fixture(scope="module")
+def kle():
+    return compute_kle(17, 2)
+
+
+def test_arrays_splits_and_fields(kle):
+    split = Split(6, 5, 3)
+    data = generate(kle, "mixture", split, seed=1, log=open(os.devnull, "w"))
+    assert data["fields"].shape == (14, 3, 17, 17) and data["fields"].dtype == np.float32
+    assert data["theta"].shape == (14, 2) and data["log_k"].shape == (14, 17, 17)
+    idx = np.concatenate([data["train_index"], data["test_index"], data["labelled_index"]])
+    assert np.array_equal(np.sort(idx), np.arange(14))
+    assert len(data["train_index"]) == 6 and len(data["test_index"]) == 5 and len(data["labelled_index"]) == 3
+    # log K comes from theta through the KLE, and the fields solve Darcy flow for that K
+    assert np.allclose(data["log_k"], kle.log_permeability(data["theta"]), atol=1e-6)
+    i = 9
+    expected = DarcySolver(17).solve(np.exp(kle.log_permeability(data["theta"][i])[0]), well_source(17))
+    assert np.allclose(data["fields"][i], expected, rtol=1e-5, atol=1e-6)
+
+
+def test_seed_fixes_the_dataset_and_training_sets_are_nested(kle):
+    quiet = open(os.devnull, "w")
+    a = generate(kle, "standard", Split(8, 4, 0), seed=7, log=quiet)
+    b = generate(kle, "standard", Split(8, 4, 0), seed=7, log=quiet)
+    c = generate(kle, "standard", Split(8, 4, 0), seed=8, log=quiet)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert not np.array_equal(a["theta"], c["theta"])
+    # the first 4 training samples are the training set of size 4
+    assert np.array_equal(a["train_index"][:4], np.arange(4))
+
+
+def test_split_rejects_empty_sets():
+    with pytest.raises(ValueError, match="at least one training"):
+        Split(0, 5, 0)
+    with pytest.raises(ValueError, match="n_labelled must be >= 0"):
+        Split(5, 5, -1)
+
+
+def test_cli_writes_dataset_with_provenance(tmp_path, kle):
+    save_kle(tmp_path / "kle.npz", kle, {"params": {}})
+    out = tmp_path / "d.npz"
+    proc = run(["fieldvae", "dataset", "--kle", tmp_path / "kle.npz", "--theta", "shifted", "--seed", "3",
+                "--n-train", "4", "--n-test", "3", "--n-labelled", "2", "--out", out], cwd=tmp_path)
+    assert "9/9 samples" in proc.stderr
+    arrays, prov = load_dataset(out)
+    assert arrays["fields"].shape == (9, 3, 17, 17)
+    assert prov["params"]["theta"] == "shifted" and prov["params"]["seed"] == 3
+    assert prov["package_version"] == "0.1.0"
+    assert len(prov["git_commit"]) == 40 or prov["git_commit"] == "unknown"
+
+
+def test_failed_write_leaves_nothing(tmp_path):
+    target = tmp_path / "result.npz"
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_bytes(b"half")
+            raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_results_get_the_usual_file_mode(tmp_path):
+    old = os.umask(0o022)
+    try:
+        save_arrays(tmp_path / "r.npz", {"a": np.zeros(2)}, {})
+    finally:
+        os.umask(old)
+    assert (tmp_path / "r.npz").stat().st_mode & 0o777 == 0o644
+
+
+def test_killed_job_leaves_no_result(tmp_path):
+    """kill -9 in the middle of generation: the output file must not exist."""
+    save_kle(tmp_path / "kle.npz", compute_kle(65, 2), {"params": {}})
+    out = tmp_path / "d.npz"
+    cmd = [sys.executable, "-m", "fieldvae.cli", "dataset", "--kle", str(tmp_path / "kle.npz"), "--theta",
+           "standard", "--seed", "1", "--n-train", "2000", "--n-test", "1", "--n-labelled", "0", "--out", str(out)]
+    proc = subprocess.Popen(cmd, cwd=REPO, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr.readline()  # started: the header line is printed before solving
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert not out.exists()
+    assert all(p.name.startswith(".") for p in tmp_path.iterdir() if p.name != "kle.npz")
+
+
+def test_load_rejects_files_that_are_not_datasets(tmp_path):
+    save_arrays(tmp_path / "x.npz", {"fields": np.zeros(1)}, {"params": {}})
+    with pytest.raises(ValueError, match="not a dataset file"):
+        load_dataset(tmp_path / "x.npz")
+    np.savez(tmp_path / "y.npz", a=np.zeros(1))
+    with pytest.raises(ValueError, match="no provenance"):
+        load_dataset(tmp_path / "y.npz")
+    with pytest.raises(FileNotFoundError, match="no result file"):
+        load_dataset(tmp_path / "missing.npz")

@@ -1,0 +1,78 @@
+"""The Snakemake workflow on a scratch copy: lint, dry-runs at every scale, the tiny scale end to end,
+and a bad configuration stopping the run before any job."""
+
+import re
+
+import numpy as np
+import pytest
+
+from conftest import run
+from fieldvae.dataset import load_dataset
+
+pytestmark = pytest.mark.workflow
+SNAKEMAKE = ["snakemake", "--cores", "2"]
+
+
+def planned_outputs(cwd, *args):
+    out = run([*SNAKEMAKE, "--dry-run", *args], cwd=cwd).stdout
+    return re.findall(r"^\s+output: (.+)$", out, flags=re.M), out
+
+
+def test_lint_is_clean(workflow_copy):
+    proc = run(["snakemake", "--lint"], cwd=workflow_copy, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "good condition" in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("scale", ["tiny", "quick", "paper"])
+def test_dry_run_of_all_at_every_scale(workflow_copy, scale):
+    outputs, text = planned_outputs(workflow_copy, "--config", f"scale={scale}")
+    files = {f for line in outputs for f in line.split(", ")}
+    assert "figures/fig1.pdf" in files and f"figures/{scale}/fig1.pdf" in files
+    assert {f"results/{scale}/data/{d}.npz" for d in ["standard", "KLE1000", "mixture"]} <= files
+    assert all(f.startswith((f"results/{scale}/", f"figures/{scale}/")) or f == "figures/fig1.pdf" for f in files)
+    grid = {"tiny": 33, "quick": 33, "paper": 65}[scale]
+    assert f"--grid {grid} --terms 1000" in run([*SNAKEMAKE, "-n", "-p", "--config", f"scale={scale}"], cwd=workflow_copy).stdout
+
+
+def test_tiny_scale_end_to_end(workflow_copy):
+    proc = run([*SNAKEMAKE, "--config", "scale=tiny"], cwd=workflow_copy)
+    figure = workflow_copy / "figures/fig1.pdf"
+    assert figure.read_bytes() == (workflow_copy / "figures/tiny/fig1.pdf").read_bytes()
+    assert b"package_version" in figure.read_bytes()  # provenance in the PDF metadata
+    arrays, prov = load_dataset(workflow_copy / "results/tiny/data/mixture.npz")
+    assert arrays["fields"].shape == (80, 3, 33, 33)
+    assert prov["params"]["theta"] == "mixture" and prov["params"]["seed"] == 6
+    assert np.all(np.isfinite(arrays["fields"]))
+    # one log per job, with the tool's progress in it
+    assert "80/80 samples" in (workflow_copy / "results/tiny/logs/data/mixture.log").read_text()
+    assert "leading eigenvalues" in (workflow_copy / "results/tiny/logs/kle/terms1000.log").read_text()
+    assert "14 of 14 steps (100%) done" in proc.stderr
+
+    # built: nothing more to do
+    outputs, text = planned_outputs(workflow_copy, "--config", "scale=tiny")
+    assert outputs == [] and "Nothing to be done" in text
+    # switching scale plans only that scale's results, and the published copy of the figure
+    outputs, _ = planned_outputs(workflow_copy, "--config", "scale=quick")
+    assert not [f for f in outputs if "tiny" in f] and "figures/fig1.pdf" in outputs
+    # a changed dataset parameter reruns that dataset and the figure, nothing else
+    config = workflow_copy / "config.yaml"
+    config.write_text(config.read_text().replace("theta: standard,   seed: 2", "theta: standard,   seed: 12"))
+    outputs, _ = planned_outputs(workflow_copy, "--config", "scale=tiny")
+    assert sorted(outputs) == ["figures/fig1.pdf", "figures/tiny/fig1.pdf", "results/tiny/data/KLE10.npz"]
+
+
+def test_bad_config_stops_before_any_job(workflow_copy):
+    config = workflow_copy / "config.yaml"
+    config.write_text(config.read_text().replace("n_test: 32", "n_test: -32").replace("theta: mixture", "theta: mixtrue"))
+    proc = run([*SNAKEMAKE, "--config", "scale=tiny"], cwd=workflow_copy, check=False)
+    assert proc.returncode != 0
+    assert "config key 'scales.tiny.n_test': expected a value >= 1, got -32" in proc.stderr
+    assert "config key 'datasets.mixture.theta': expected one of" in proc.stderr
+    assert not (workflow_copy / "results").exists()
+
+
+def test_unknown_scale_on_the_command_line(workflow_copy):
+    proc = run([*SNAKEMAKE, "-n", "--config", "scale=huge"], cwd=workflow_copy, check=False)
+    assert proc.returncode != 0
+    assert "config key 'scale': expected one of the defined scales tiny, quick, paper, got 'huge'" in proc.stdout + proc.stderr
