@@ -3,8 +3,12 @@
 Vertex-centred finite volumes on an n x n node grid: every node owns the dual cell around it
 (half cells on edges, quarter cells at corners), neighbouring nodes exchange a flux through the
 shared dual-cell face with the harmonic mean of their permeabilities. The scheme is conservative
-and second order; the no-flux boundary holds because no face crosses the boundary. The singular
-Neumann system is bordered with the zero-mean constraint and solved by a sparse LU.
+and second order; the no-flux boundary holds because no face crosses the boundary.
+
+The Neumann system fixes p only up to a constant. Its solution with the zero-mean constraint is
+found without a dense border row: the source loses its incompatible part (the constraint's Lagrange
+multiplier times the cell volumes), one node is pinned, the remaining symmetric positive definite
+system is factorised by a sparse LU with a symmetric ordering, and the mean is removed.
 
 Arrays are indexed [row, column] = [y, x], so ``field[j, i]`` is the value at (x_i, y_j).
 """
@@ -114,34 +118,39 @@ class DarcySolver:
         self.volumes = cell_volumes(n)
         idx = np.arange(n * n).reshape(n, n)
         # Node pairs sharing an x-face, then a y-face, in the order of face_permeabilities().
-        self._a = np.concatenate([idx[:, :-1].ravel(), idx[:-1, :].ravel()])
-        self._b = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel()])
+        a = np.concatenate([idx[:, :-1].ravel(), idx[:-1, :].ravel()])
+        b = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel()])
         w = cell_widths(n)
         self._face_length = np.concatenate([np.repeat(w, n - 1), np.tile(w, n - 1)])
-        m = n * n
-        border = np.arange(m)
-        self._rows = np.concatenate([self._a, self._b, self._a, self._b, border, np.full(m, m)])
-        self._cols = np.concatenate([self._b, self._a, self._a, self._b, np.full(m, m), border])
-        self._border_values = np.concatenate([self.volumes.ravel(), self.volumes.ravel()])
+        rows, cols = np.concatenate([a, b, a, b]), np.concatenate([b, a, a, b])
+        self._kept = (rows != 0) & (cols != 0)  # node 0 is pinned: drop its row and column
+        self._rows, self._cols = rows[self._kept] - 1, cols[self._kept] - 1
 
     def matrix(self, k: np.ndarray) -> sp.csc_matrix:
-        """The bordered system [[A, v], [v^T, 0]]: A the flux balance, v the cell volumes."""
+        """Flux balance of nodes 1..n^2-1 with node 0 pinned: symmetric positive definite."""
         kx, ky = face_permeabilities(k)
         t = np.concatenate([kx.ravel(), ky.ravel()]) * self._face_length / self.h
-        values = np.concatenate([-t, -t, t, t, self._border_values])
-        m = self.n * self.n + 1
+        values = np.concatenate([-t, -t, t, t])[self._kept]
+        m = self.n * self.n - 1
         return sp.csc_matrix((values, (self._rows, self._cols)), shape=(m, m))
 
     def rhs(self, f: np.ndarray) -> np.ndarray:
-        """Source integrated over each dual cell, then 0 for the zero-mean constraint."""
-        return np.append((f * self.volumes).ravel(), 0.0)
+        """Source integrated over each dual cell, less its incompatible part, without node 0."""
+        b = (f * self.volumes).ravel()
+        return (b - b.sum() * self.volumes.ravel())[1:]  # the cell volumes sum to 1
+
+    def pressure_from(self, x: np.ndarray) -> np.ndarray:
+        """Node pressures with zero mean from a solution x of matrix(k) x = rhs(f)."""
+        p = np.append(0.0, x)
+        return (p - self.volumes.ravel() @ p).reshape(self.n, self.n)
 
     def pressure(self, k: np.ndarray, f: np.ndarray) -> np.ndarray:
         """Pressure at the nodes with zero mean under the cell-volume quadrature."""
         self._check_field(k, "permeability")
         self._check_field(f, "source")
-        sol = spla.splu(self.matrix(k)).solve(self.rhs(f))
-        return sol[:-1].reshape(self.n, self.n)
+        lu = spla.splu(self.matrix(k), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,
+                       options={"SymmetricMode": True})
+        return self.pressure_from(lu.solve(self.rhs(f)))
 
     def solve(self, k: np.ndarray, f: np.ndarray) -> np.ndarray:
         """Pressure and velocities, stacked as (3, n, n): p, u_x, u_y."""
