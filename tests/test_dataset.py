@@ -55,7 +55,7 @@ def test_split_rejects_empty_sets():
 
 
 def test_cli_writes_dataset_with_provenance(tmp_path, kle):
-    save_kle(tmp_path / "kle.npz", kle, {"params": {}})
+    save_kle(tmp_path / "kle.npz", kle, {"params": {"grid": 17, "terms": 2}})
     out = tmp_path / "d.npz"
     proc = run(["fieldvae", "dataset", "--kle", tmp_path / "kle.npz", "--theta", "shifted", "--seed", "3",
                 "--n-train", "4", "--n-test", "3", "--n-labelled", "2", "--out", out], cwd=tmp_path)
@@ -63,6 +63,7 @@ def test_cli_writes_dataset_with_provenance(tmp_path, kle):
     arrays, prov = load_dataset(out)
     assert arrays["fields"].shape == (9, 3, 17, 17)
     assert prov["params"]["theta"] == "shifted" and prov["params"]["seed"] == 3
+    assert prov["params"]["kle_params"] == {"grid": 17, "terms": 2}
     assert prov["package_version"] == "0.1.0"
     assert len(prov["git_commit"]) == 40 or prov["git_commit"] == "unknown"
 

@@ -59,7 +59,7 @@ def test_basis_is_identical_across_solvers_and_truncations():
 def test_save_and_load_round_trip(tmp_path):
     kle = compute_kle(9, 5, correlation_length=0.2)
     save_kle(tmp_path / "k.npz", kle, {"params": {}})
-    back = load_kle(tmp_path / "k.npz")
+    back, _ = load_kle(tmp_path / "k.npz")
     assert np.array_equal(back.modes, kle.modes) and back.correlation_length == 0.2
 
 

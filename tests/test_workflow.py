@@ -43,6 +43,7 @@ def test_tiny_scale_end_to_end(workflow_copy):
     arrays, prov = load_dataset(workflow_copy / "results/tiny/data/mixture.npz")
     assert arrays["fields"].shape == (80, 3, 33, 33)
     assert prov["params"]["theta"] == "mixture" and prov["params"]["seed"] == 6
+    assert prov["params"]["kle_params"]["grid"] == 33 and prov["params"]["kle_params"]["correlation_length"] == 0.1
     assert np.all(np.isfinite(arrays["fields"]))
     # one log per job, with the tool's progress in it
     assert "80/80 samples" in (workflow_copy / "results/tiny/logs/data/mixture.log").read_text()

@@ -107,11 +107,12 @@ def _dataset(args: argparse.Namespace) -> None:
     if args.theta not in SAMPLERS:
         raise ValueError(f"--theta: unknown distribution {args.theta!r}, expected one of {', '.join(SAMPLERS)}")
     split = Split(args.n_train, args.n_test, args.n_labelled)
-    kle = load_kle(args.kle)
+    kle, kle_provenance = load_kle(args.kle)
     print(f"{split.total} samples: KLE{kle.terms} on {kle.grid} x {kle.grid}, theta {args.theta}, seed {args.seed}",
           file=sys.stderr)
     arrays = generate(kle, args.theta, split, args.seed, args.source_strength, args.well_width)
-    save_arrays(args.out, arrays, provenance(_params(args)))
+    params = {**_params(args), "kle_params": kle_provenance["params"]}  # grid and covariance too
+    save_arrays(args.out, arrays, provenance(params))
     print(f"wrote {args.out}", file=sys.stderr)
 
 

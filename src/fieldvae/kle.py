@@ -67,11 +67,12 @@ def save_kle(path, kle: KLE, provenance: dict) -> None:
                        "correlation_length": np.array(kle.correlation_length)}, provenance)
 
 
-def load_kle(path) -> KLE:
-    arrays, _ = load_arrays(path)
+def load_kle(path) -> tuple[KLE, dict]:
+    """The expansion stored at `path` and its provenance."""
+    arrays, prov = load_arrays(path)
     if not {"values", "modes", "correlation_length"} <= set(arrays):
         raise ValueError(f"{path} is not a KLE file: it needs values, modes and correlation_length")
-    return KLE(arrays["values"], arrays["modes"], float(arrays["correlation_length"]))
+    return KLE(arrays["values"], arrays["modes"], float(arrays["correlation_length"])), prov
 
 
 def covariance_matrix(n: int, correlation_length: float) -> np.ndarray:
