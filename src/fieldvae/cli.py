@@ -7,6 +7,7 @@ step can be rerun outside Snakemake with the command line printed in its log.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -22,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as err:
         print(f"fieldvae {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except ArithmeticError as err:  # training diverged
+        print(f"fieldvae {args.command}: failed: {err}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -54,6 +58,25 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="output .npz file")
     p.set_defaults(run=_dataset)
 
+    p = sub.add_parser("train", help="train one DenseVAE run; resumes from its checkpoint if interrupted")
+    p.add_argument("--data", type=Path, required=True, help="dataset from `fieldvae dataset`")
+    p.add_argument("--model", type=_json, default={}, metavar="JSON",
+                   help="ModelConfig fields as JSON, e.g. '{\"prior\": \"hierarchical\"}' (grid comes from the data)")
+    p.add_argument("--training", type=_json, default={}, metavar="JSON",
+                   help="TrainingConfig fields as JSON, e.g. '{\"epochs\": 100, \"fixed_beta\": 10}'")
+    p.add_argument("--seed", type=int, required=True, help="fixes initialisation, batches, noise and labels")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: CUDA when present")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads for PyTorch (0: its default)")
+    p.add_argument("--out-dir", type=Path, required=True, help="writes model.pt and history.csv here")
+    p.set_defaults(run=_train)
+
+    p = sub.add_parser("encode", help="latent means and log-variances of a dataset's train and test sets")
+    p.add_argument("--model", type=Path, required=True, help="model.pt from `fieldvae train`")
+    p.add_argument("--data", type=Path, required=True, help="the dataset to encode")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    p.add_argument("--out", type=Path, required=True, help="output .npz file")
+    p.set_defaults(run=_encode)
+
     p = sub.add_parser("figure", help="render a figure of the paper")
     figures = p.add_subparsers(dest="figure", required=True, metavar="FIGURE")
     f = figures.add_parser("fig1", help="sample fields of KLE datasets")
@@ -62,6 +85,16 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--out", type=Path, required=True, help="output figure (.pdf, .png, .svg)")
     f.set_defaults(run=_fig1)
     return parser
+
+
+def _json(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise argparse.ArgumentTypeError(f"not valid JSON ({err}): {text!r}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"expected a JSON object of settings, got {text!r}")
+    return value
 
 
 def _version() -> str:
@@ -113,6 +146,35 @@ def _dataset(args: argparse.Namespace) -> None:
     arrays = generate(kle, args.theta, split, args.seed, args.source_strength, args.well_width)
     params = {**_params(args), "kle_params": kle_provenance["params"]}  # grid and covariance too
     save_arrays(args.out, arrays, provenance(params))
+    print(f"wrote {args.out}", file=sys.stderr)
+
+
+def _train(args: argparse.Namespace) -> None:
+    import torch
+
+    from fieldvae.provenance import provenance
+    from fieldvae.training.run import train_run
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    history = train_run(args.data, args.model, args.training, args.seed, args.out_dir, args.device,
+                        provenance(_params(args)))
+    print(f"wrote {args.out_dir / 'model.pt'} and history.csv after {len(history)} epochs", file=sys.stderr)
+
+
+def _encode(args: argparse.Namespace) -> None:
+    from fieldvae.dataset import load_dataset
+    from fieldvae.encode import encode_splits
+    from fieldvae.io import save_arrays
+    from fieldvae.models.store import load_model
+    from fieldvae.provenance import provenance
+    from fieldvae.training.run import pick_device
+
+    device = pick_device(args.device)
+    model, meta = load_model(args.model, device)
+    arrays, _ = load_dataset(args.data)
+    save_arrays(args.out, encode_splits(model, arrays, device),
+                provenance({**_params(args), "model_provenance": meta["provenance"]}))
     print(f"wrote {args.out}", file=sys.stderr)
 
 

@@ -1,0 +1,29 @@
+"""Latent means and variances of a dataset under a trained encoder, so metrics and figures never
+reload a model."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+
+@torch.no_grad()
+def encode(model, fields: np.ndarray, device, batch: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """Posterior means and log-variances (N, n_latent) in eval mode."""
+    model.eval()
+    mus, logvars = [], []
+    for chunk in np.array_split(fields, max(1, -(-len(fields) // batch))):
+        mu, logvar = model.encode(torch.from_numpy(chunk).to(device))
+        mus.append(mu.cpu().numpy())
+        logvars.append(logvar.cpu().numpy())
+    return np.concatenate(mus), np.concatenate(logvars)
+
+
+def encode_splits(model, arrays: dict, device) -> dict[str, np.ndarray]:
+    """mu, logvar and theta of the training and test sets (the full sets, as in the dataset)."""
+    out = {}
+    for split in ("train", "test"):
+        rows = arrays[f"{split}_index"]
+        out[f"mu_{split}"], out[f"logvar_{split}"] = encode(model, arrays["fields"][rows], device)
+        out[f"theta_{split}"] = arrays["theta"][rows]
+    return out

@@ -1,0 +1,80 @@
+"""One training run from files: dataset in, model file and history out, resumable.
+
+Everything is checked before the first epoch: settings, dataset contents, requested sizes.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from fieldvae.dataset import load_dataset
+from fieldvae.models.config import ModelConfig, from_dict
+from fieldvae.models.densevae import DenseVAE, parameter_count
+from fieldvae.models.store import save_model
+from fieldvae.training.config import TrainingConfig
+from fieldvae.training.trainer import Trainer, TrainingData, write_history
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda: no CUDA device is available")
+    return torch.device(name)
+
+
+def training_data(arrays: dict, cfg: TrainingConfig, seed: int, device) -> TrainingData:
+    """The first n_train training samples, plus `labels` samples of the labelled pool (chosen with
+    the run's seed) carrying their theta; unlabelled rows have theta NaN."""
+    train = arrays["train_index"]
+    if cfg.n_train > len(train):
+        raise ValueError(f"n_train: {cfg.n_train} requested, the dataset has {len(train)} training samples")
+    train = train[: cfg.n_train or len(train)]
+    pool = arrays["labelled_index"]
+    if cfg.labels > len(pool):
+        raise ValueError(f"labels: {cfg.labels} requested, the dataset's labelled pool has {len(pool)} samples")
+    chosen = np.sort(np.random.default_rng(seed).choice(pool, size=cfg.labels, replace=False))
+    rows = np.concatenate([train, chosen])
+    x = torch.from_numpy(arrays["fields"][rows]).to(device)
+    if not torch.isfinite(x).all():
+        raise ValueError("the dataset's fields contain non-finite values")
+    if cfg.labels == 0:
+        return TrainingData(x)
+    theta = np.full((len(rows), arrays["theta"].shape[1]), np.nan, dtype=np.float32)
+    theta[len(train):] = arrays["theta"][chosen]
+    labelled = torch.zeros(len(rows), dtype=torch.bool)
+    labelled[len(train):] = True
+    return TrainingData(x, torch.from_numpy(theta).to(device), labelled.to(device))
+
+
+def train_run(data_path, model_settings: dict, training_settings: dict, seed: int, out_dir, device: str,
+              provenance: dict, log=sys.stderr) -> list[dict]:
+    out_dir = Path(out_dir)
+    training = from_dict(TrainingConfig, training_settings, "training settings")
+    arrays, data_provenance = load_dataset(data_path)
+    grid, latents = arrays["fields"].shape[-1], model_settings.get("n_latent", 2)
+    model_cfg = from_dict(ModelConfig, {"grid": grid, **model_settings}, "model settings")
+    if training.labels and latents != arrays["theta"].shape[1]:
+        raise ValueError(f"semi-supervised training needs one latent per factor: n_latent {latents}, "
+                         f"the dataset has {arrays['theta'].shape[1]} factors")
+    dev = pick_device(device)
+    data = training_data(arrays, training, seed, dev)
+    torch.manual_seed(seed)
+    model = DenseVAE(model_cfg).to(dev)
+    print(f"DenseVAE, {parameter_count(model):,} parameters, prior {model_cfg.prior}, on {dev} "
+          f"({torch.get_num_threads()} threads); {len(data.x)} training samples"
+          f"{f', {training.labels} labelled' if training.labels else ''}", file=log, flush=True)
+    fingerprint = {"model": model_cfg.to_dict(), "training": training.to_dict(), "seed": seed,
+                   "data": str(data_path), "data_created": data_provenance.get("created_utc")}
+    trainer = Trainer(model, training, data, seed, out_dir, fingerprint, log)
+    trainer.resume()
+    history = trainer.train()
+    save_model(out_dir / "model.pt", model, training.to_dict(),
+               {**provenance, "data_provenance": data_provenance})
+    write_history(out_dir / "history.csv", history)
+    trainer.checkpoint_path.unlink(missing_ok=True)
+    return history

@@ -1,0 +1,149 @@
+"""The training loop: the paper's method (reconstruction phase, then constrained beta update),
+fixed beta, or semi-supervised; periodic checkpoints that a rerun resumes from, bit for bit.
+
+All per-step work stays on the device (beta is a tensor, epoch sums accumulate there); the host
+reads the numbers once per epoch, which is also when a non-finite loss is detected.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from fieldvae.io import atomic_path
+from fieldvae.models.densevae import DenseVAE
+from fieldvae.models.losses import Terms, objective
+from fieldvae.training.config import TrainingConfig
+
+HISTORY_COLUMNS = ("epoch", "loss", "nll_per_pixel", "reg_per_latent", "rate", "distortion", "label_nll", "beta", "lr")
+
+
+class TrainingDiverged(ArithmeticError):
+    """A loss term became NaN or infinite; nothing but the last good checkpoint is left behind."""
+
+
+@dataclass
+class TrainingData:
+    """Inputs (N, C, H, W); for semi-supervised runs also theta (N, s) and which rows carry labels."""
+
+    x: torch.Tensor
+    theta: torch.Tensor | None = None
+    labelled: torch.Tensor | None = None
+
+
+def beta_update(beta: torch.Tensor, nll_per_pixel: torch.Tensor, nu: float, tau: float) -> torch.Tensor:
+    """beta <- min(1, beta exp(nu f L)), f = (1 - H(L)) tanh(tau (beta - 1)) - H(L) (SPEC C):
+    shrink beta while the per-pixel NLL L is positive, grow it towards 1 once L is negative."""
+    step = (nll_per_pixel > 0).to(beta.dtype)
+    f = (1 - step) * torch.tanh(tau * (beta - 1)) - step
+    return torch.clamp(beta * torch.exp(nu * f * nll_per_pixel), max=1.0)
+
+
+class Trainer:
+    def __init__(self, model: DenseVAE, cfg: TrainingConfig, data: TrainingData, seed: int, run_dir: Path,
+                 fingerprint: dict, log=sys.stderr):
+        self.model, self.cfg, self.data, self.log = model, cfg, data, log
+        self.device = data.x.device
+        self.run_dir = Path(run_dir)
+        self.checkpoint_path = self.run_dir / "checkpoint.pt"
+        self.fingerprint = hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()
+        logvar = [model.output_logvar]
+        rest = [p for n, p in model.named_parameters() if n != "output_logvar"]
+        self.optimizer = torch.optim.Adam([{"params": rest, "lr_factor": 1.0},
+                                           {"params": logvar, "lr_factor": cfg.logvar_lr_factor}])
+        self.generator = torch.Generator(device=self.device).manual_seed(seed)
+        self.beta = torch.tensor(cfg.fixed_beta if cfg.fixed_beta is not None else cfg.beta0, device=self.device)
+        self.history: list[dict] = []
+        self.start_epoch = 0
+        self.checkpoint_epoch: int | None = None
+
+    def resume(self) -> bool:
+        """Continue from the checkpoint of an interrupted run of the same configuration, if any."""
+        if not self.checkpoint_path.exists():
+            return False
+        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
+        if state["fingerprint"] != self.fingerprint:
+            print(f"ignoring {self.checkpoint_path}: written for another configuration", file=self.log)
+            return False
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.generator.set_state(state["generator"])
+        self.beta = state["beta"].to(self.device)
+        self.history = state["history"]
+        self.start_epoch = state["epoch"] + 1
+        self.checkpoint_epoch = state["epoch"]
+        print(f"resuming after epoch {state['epoch']} from {self.checkpoint_path}", file=self.log)
+        return True
+
+    def checkpoint(self, epoch: int) -> None:
+        state = {"fingerprint": self.fingerprint, "epoch": epoch, "model": self.model.state_dict(),
+                 "optimizer": self.optimizer.state_dict(), "generator": self.generator.get_state(),
+                 "beta": self.beta, "history": self.history}
+        with atomic_path(self.checkpoint_path) as tmp:
+            torch.save(state, tmp)
+        self.checkpoint_epoch = epoch
+
+    def train(self) -> list[dict]:
+        cfg, n = self.cfg, self.data.x.shape[0]
+        batch = cfg.batch_size or n
+        start = time.perf_counter()
+        for epoch in range(self.start_epoch, cfg.epochs):
+            lr = cfg.learning_rate(epoch)
+            for group in self.optimizer.param_groups:
+                group["lr"] = lr * group["lr_factor"]
+            adapt = cfg.fixed_beta is None and epoch >= cfg.recon_epochs
+            sums = self._epoch(batch, adapt)
+            row = {"epoch": epoch, **{k: v / n for k, v in sums.items()}, "beta": float(self.beta), "lr": lr}
+            bad = [k for k in ("loss", "nll_per_pixel", "reg_per_latent", "label_nll") if not _finite(row[k])]
+            if bad:
+                last = self.history[-1]["epoch"] if self.history else None
+                kept = (f"the last good checkpoint (epoch {self.checkpoint_epoch}) is kept at {self.checkpoint_path}"
+                        if self.checkpoint_epoch is not None else "no checkpoint was written yet")
+                terms = ", ".join(f"{k}={row[k]:.4g}" for k in ("loss", "nll_per_pixel", "reg_per_latent", "label_nll", "beta"))
+                raise TrainingDiverged(f"epoch {epoch}: non-finite {', '.join(bad)} ({terms}); last finite epoch {last}; {kept}")
+            self.history.append(row)
+            done = epoch + 1 - self.start_epoch
+            rate = done * n / (time.perf_counter() - start)
+            if epoch == cfg.epochs - 1 or (epoch + 1) % cfg.checkpoint_every == 0:
+                self.checkpoint(epoch)
+            print(f"epoch {epoch + 1}/{cfg.epochs} loss {row['loss']:.4g} nll/pixel {row['nll_per_pixel']:.4g} "
+                  f"rate {row['rate']:.3g} beta {row['beta']:.3g} lr {lr:.2g} {rate:.0f} samples/s "
+                  f"ETA {(cfg.epochs - epoch - 1) * n / rate:.0f} s", file=self.log, flush=True)
+        return self.history
+
+    def _epoch(self, batch: int, adapt: bool) -> dict[str, float]:
+        self.model.train()
+        x, theta, labelled = self.data.x, self.data.theta, self.data.labelled
+        order = torch.randperm(x.shape[0], generator=self.generator, device=self.device)
+        sums = torch.zeros(6, device=self.device)
+        for idx in order.split(batch):
+            terms: Terms = objective(self.model, x[idx], self.beta, None if theta is None else theta[idx],
+                                     None if labelled is None else labelled[idx], self.generator)
+            self.optimizer.zero_grad(set_to_none=True)
+            terms.loss.backward()
+            self.optimizer.step()
+            if adapt:
+                self.beta = beta_update(self.beta, terms.nll_per_pixel.detach(), self.cfg.nu, self.cfg.tau)
+            values = torch.stack([terms.loss, terms.nll_per_pixel, terms.reg_per_latent, terms.rate,
+                                  terms.distortion, terms.label_nll]).detach()
+            sums += values * len(idx)
+        names = ("loss", "nll_per_pixel", "reg_per_latent", "rate", "distortion", "label_nll")
+        return dict(zip(names, sums.tolist()))
+
+
+def _finite(v: float) -> bool:
+    return v == v and abs(v) != float("inf")
+
+
+def write_history(path, history: list[dict]) -> None:
+    with atomic_path(path) as tmp, open(tmp, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=HISTORY_COLUMNS)
+        writer.writeheader()
+        writer.writerows(history)
