@@ -113,7 +113,7 @@ class Trainer:
             rate = done * n / (time.perf_counter() - start)
             if epoch == cfg.epochs - 1 or (epoch + 1) % cfg.checkpoint_every == 0:
                 self.checkpoint(epoch)
-            print(f"epoch {epoch + 1}/{cfg.epochs} loss {row['loss']:.4g} nll/pixel {row['nll_per_pixel']:.4g} "
+            print(f"epoch {epoch} ({epoch + 1}/{cfg.epochs}) loss {row['loss']:.4g} nll/pixel {row['nll_per_pixel']:.4g} "
                   f"rate {row['rate']:.3g} beta {row['beta']:.3g} lr {lr:.2g} {rate:.0f} samples/s "
                   f"ETA {(cfg.epochs - epoch - 1) * n / rate:.0f} s", file=self.log, flush=True)
         return self.history

@@ -1,0 +1,67 @@
+"""DenseVAE: sizes from the grid, the published parameter count, initialisation, configuration."""
+
+import math
+
+import pytest
+import torch
+
+from fieldvae.models.config import ModelConfig, from_dict
+from fieldvae.models.densevae import DenseVAE, parameter_count
+
+
+@pytest.mark.parametrize("grid", [17, 33, 65])
+def test_shapes_for_every_grid(grid):
+    model = DenseVAE(ModelConfig(grid=grid, n_latent=3))
+    x = torch.randn(4, 3, grid, grid)
+    mean, z, mu, logvar = model(x)
+    assert mean.shape == x.shape and z.shape == mu.shape == logvar.shape == (4, 3)
+    assert model.output_logvar.shape == (grid, grid)
+    assert model.decode(torch.zeros(2, 3)).shape == (2, 3, grid, grid)
+
+
+def test_published_configuration_has_about_8_million_parameters():
+    # 2 encoders x (2304*1152 + 1152 + 1152*2 + 2) + decoder linears 3456 + 2656512 dominate
+    assert parameter_count(DenseVAE(ModelConfig(grid=65))) == 7_996_642
+    assert 0.5e6 < parameter_count(DenseVAE(ModelConfig(grid=33))) < 0.55e6
+
+
+def test_hierarchical_prior_adds_two_mlps():
+    plain = parameter_count(DenseVAE(ModelConfig(grid=17)))
+    hier = parameter_count(DenseVAE(ModelConfig(grid=17, prior="hierarchical")))
+    n, w = 2, 16  # n -> 8n -> 8n -> n, twice, plus two log-variance vectors
+    assert hier - plain == 2 * ((n * w + w) + (w * w + w) + (w * n + n)) + 2 * n
+
+
+def test_xavier_uniform_initialisation():
+    model = DenseVAE(ModelConfig(grid=17))
+    for module in model.modules():
+        if isinstance(module, (torch.nn.Conv2d, torch.nn.ConvTranspose2d, torch.nn.Linear)):
+            fan_in, fan_out = torch.nn.init._calculate_fan_in_and_fan_out(module.weight)
+            bound = math.sqrt(6 / (fan_in + fan_out))
+            assert module.weight.abs().max() <= bound
+            assert module.weight.abs().max() > 0.8 * bound  # really spread over the range
+            if module.bias is not None:
+                assert torch.all(module.bias == 0)
+
+
+def test_widths_are_configurable():
+    small = DenseVAE(ModelConfig(grid=33, blocks=(2, 2, 2), growth=2))
+    assert parameter_count(small) < parameter_count(DenseVAE(ModelConfig(grid=33)))
+    assert small(torch.randn(2, 3, 33, 33))[0].shape == (2, 3, 33, 33)
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"prior": "gamma"}, "prior: expected one of standard, scaled, hierarchical"),
+    ({"grid": 32}, "2\\^k \\+ 1"),
+    ({"grid": 9, "blocks": (1, 1, 1, 1, 1, 1)}, "too small"),
+    ({"prior": "scaled", "prior_variances": (1.0,)}, "prior_variances: expected 2 positive values"),
+    ({"n_latent": 0}, "n_latent: expected a positive integer"),
+])
+def test_bad_model_settings(settings, message):
+    with pytest.raises(ValueError, match=message):
+        ModelConfig(**settings)
+
+
+def test_unknown_setting_is_named():
+    with pytest.raises(ValueError, match="model: unknown key 'latents'"):
+        from_dict(ModelConfig, {"latents": 3}, "model")

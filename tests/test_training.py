@@ -1,0 +1,174 @@
+"""Training: real PyTorch runs on small data: it learns, beta follows its mode, a killed job resumes
+bit for bit, divergence stops cleanly, semi-supervised labels come from the labelled pool only."""
+
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import REPO, run
+from fieldvae.dataset import Split, generate, load_dataset
+from fieldvae.encode import encode_splits
+from fieldvae.io import save_arrays
+from fieldvae.kle import compute_kle
+from fieldvae.models.store import load_model
+from fieldvae.training.config import TrainingConfig
+from fieldvae.training.run import pick_device, training_data, train_run
+from fieldvae.training.trainer import TrainingDiverged
+
+QUICK = {"epochs": 6, "recon_epochs": 2, "lr": [[0, 0.002]], "checkpoint_every": 1}
+
+
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "mixture.npz"
+    arrays = generate(compute_kle(17, 2), "mixture", Split(96, 32, 16), seed=0, log=open(os.devnull, "w"))
+    save_arrays(path, arrays, {"params": {}, "created_utc": "test"})
+    return path
+
+
+def train(data_file, out_dir, training=None, model=None, seed=0):
+    torch.set_num_threads(1)
+    return train_run(data_file, model or {}, {**QUICK, **(training or {})}, seed, out_dir, "cpu", {"params": {}},
+                     log=open(os.devnull, "w"))
+
+
+def test_training_lowers_the_loss_faster_with_a_faster_output_variance(data_file, tmp_path):
+    """SPEC G: with one learning rate the output log-variance moves about one step per iteration;
+    a 10x rate for it lowers the per-pixel NLL much faster in a short schedule."""
+    settings = {"epochs": 25, "recon_epochs": 25}
+    slow = [h["nll_per_pixel"] for h in train(data_file, tmp_path / "slow", settings)]
+    fast = [h["nll_per_pixel"] for h in train(data_file, tmp_path / "fast", {**settings, "logvar_lr_factor": 10.0})]
+    assert slow[-1] < slow[0] - 0.3 and fast[-1] < fast[0] - 1.0  # nats per pixel
+    assert fast[-1] < slow[-1] - 0.5
+    assert (tmp_path / "fast/model.pt").exists() and (tmp_path / "fast/history.csv").exists()
+    assert not (tmp_path / "fast/checkpoint.pt").exists()  # the final model replaces it
+    header = (tmp_path / "fast/history.csv").read_text().splitlines()[0]
+    assert header == "epoch,loss,nll_per_pixel,reg_per_latent,rate,distortion,label_nll,beta,lr"
+
+
+def test_beta_modes(data_file, tmp_path):
+    fixed = train(data_file, tmp_path / "fixed", {"fixed_beta": 10.0})
+    assert all(h["beta"] == 10.0 for h in fixed)
+    method = train(data_file, tmp_path / "method", {"beta0": 1e-3})
+    betas = [h["beta"] for h in method]
+    assert betas[:2] == pytest.approx([1e-3, 1e-3])  # the reconstruction phase keeps beta0
+    assert betas[-1] != pytest.approx(1e-3) and max(betas) <= 1.0
+
+
+def test_learning_rate_schedule_and_logvar_factor(data_file, tmp_path):
+    history = train(data_file, tmp_path, {"lr": [[0, 1e-3], [3, 1e-4]], "logvar_lr_factor": 10.0})
+    assert [h["lr"] for h in history] == [1e-3] * 3 + [1e-4] * 3
+    cfg = TrainingConfig(lr=((0, 5e-4), (5900, 1e-4)))
+    assert cfg.learning_rate(5899) == 5e-4 and cfg.learning_rate(5900) == 1e-4
+
+
+def test_seed_fixes_the_result(data_file, tmp_path):
+    train(data_file, tmp_path / "a", seed=4)
+    train(data_file, tmp_path / "b", seed=4)
+    a, _ = load_model(tmp_path / "a/model.pt")
+    b, _ = load_model(tmp_path / "b/model.pt")
+    assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+    assert (tmp_path / "a/history.csv").read_text() == (tmp_path / "b/history.csv").read_text()
+
+
+def test_killed_run_resumes_bit_for_bit(data_file, tmp_path):
+    """kill -9 mid-run, rerun the same command: the final weights equal an uninterrupted run's."""
+    settings = '{"epochs": 14, "recon_epochs": 4, "lr": [[0, 0.002]], "checkpoint_every": 1, "labels": 4}'
+    def command(out):
+        return [sys.executable, "-m", "fieldvae.cli", "train", "--data", str(data_file), "--seed", "3",
+                "--training", settings, "--threads", "1", "--device", "cpu", "--out-dir", str(out)]
+
+    run(command(tmp_path / "whole"), cwd=REPO)
+    proc = subprocess.Popen(command(tmp_path / "killed"), cwd=REPO, stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr:
+        if line.startswith("epoch 3 "):
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert not (tmp_path / "killed/model.pt").exists() and (tmp_path / "killed/checkpoint.pt").exists()
+
+    resumed = run(command(tmp_path / "killed"), cwd=REPO)
+    assert re.search(r"resuming after epoch ([3-9]|1[0-2]) ", resumed.stderr), resumed.stderr
+    whole, _ = load_model(tmp_path / "whole/model.pt")
+    killed, _ = load_model(tmp_path / "killed/model.pt")
+    for (name, x), y in zip(whole.state_dict().items(), killed.state_dict().values()):
+        assert torch.equal(x, y), name
+    assert (tmp_path / "whole/history.csv").read_text() == (tmp_path / "killed/history.csv").read_text()
+
+
+def test_checkpoint_of_another_configuration_is_not_resumed(data_file, tmp_path):
+    with pytest.raises(TrainingDiverged):
+        train(data_file, tmp_path, {"lr": [[0, 0.002], [2, 1e9]]})
+    assert (tmp_path / "checkpoint.pt").exists()
+    log = io.StringIO()
+    torch.set_num_threads(1)
+    history = train_run(data_file, {}, QUICK, 0, tmp_path, "cpu", {"params": {}}, log=log)
+    assert "written for another configuration" in log.getvalue()
+    assert [h["epoch"] for h in history] == list(range(6))  # started afresh
+
+
+def test_divergence_stops_with_a_clear_message_and_keeps_the_last_checkpoint(data_file, tmp_path):
+    with pytest.raises(TrainingDiverged) as err:
+        train(data_file, tmp_path, {"lr": [[0, 0.002], [2, 1e9]]})
+    message = str(err.value)
+    epoch = int(re.match(r"epoch (\d+): non-finite", message).group(1))
+    assert "nll_per_pixel=" in message and "reg_per_latent=" in message
+    assert f"the last good checkpoint (epoch {epoch - 1}) is kept" in message
+    state = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
+    assert state["epoch"] == epoch - 1 and all(np.isfinite(h["loss"]) for h in state["history"])
+    assert not (tmp_path / "model.pt").exists() and not (tmp_path / "history.csv").exists()
+
+
+def test_semi_supervised_labels_come_from_the_labelled_pool(data_file):
+    arrays, _ = load_dataset(data_file)
+    data = training_data(arrays, TrainingConfig(labels=5, n_train=40), seed=1, device="cpu")
+    assert data.x.shape[0] == 45 and int(data.labelled.sum()) == 5
+    assert torch.isnan(data.theta[:40]).all() and torch.isfinite(data.theta[40:]).all()
+    pool = arrays["theta"][arrays["labelled_index"]]
+    assert all(any(np.allclose(t, p) for p in pool) for t in data.theta[40:].numpy())
+    other = training_data(arrays, TrainingConfig(labels=5), seed=2, device="cpu")
+    assert not torch.equal(data.theta[40:], other.theta[96:])  # each seed draws its own labels
+    with pytest.raises(ValueError, match="labels: 17 requested, the dataset's labelled pool has 16"):
+        training_data(arrays, TrainingConfig(labels=17), seed=1, device="cpu")
+    with pytest.raises(ValueError, match="n_train: 200 requested"):
+        training_data(arrays, TrainingConfig(n_train=200), seed=1, device="cpu")
+
+
+def test_encode_gives_posterior_means_of_the_full_sets(data_file, tmp_path):
+    train(data_file, tmp_path, {"epochs": 2})
+    model, meta = load_model(tmp_path / "model.pt")
+    assert meta["model_config"]["grid"] == 17 and meta["training_config"]["epochs"] == 2
+    arrays, _ = load_dataset(data_file)
+    latents = encode_splits(model, arrays, "cpu")
+    assert latents["mu_train"].shape == (96, 2) and latents["logvar_test"].shape == (32, 2)
+    with torch.no_grad():
+        mu, _ = model.encode(torch.from_numpy(arrays["fields"][arrays["test_index"][:3]]))
+    assert np.allclose(latents["mu_test"][:3], mu.numpy(), atol=1e-6)
+    assert np.array_equal(latents["theta_test"], arrays["theta"][arrays["test_index"]])
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on machines without CUDA")
+def test_cuda_request_without_cuda_is_an_error():
+    with pytest.raises(ValueError, match="no CUDA device"):
+        pick_device("cuda")
+    assert pick_device("auto").type == "cpu"
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"epochs": 0}, "epochs: expected a positive integer"),
+    ({"recon_epochs": 7000}, "recon_epochs: expected 0..epochs"),
+    ({"lr": [[5, 1e-3]]}, "lr: expected \\[\\[0, rate\\]"),
+    ({"lr": [[0, -1.0]]}, "learning rates must be positive"),
+    ({"labels": -1}, "labels: expected a count >= 0"),
+])
+def test_bad_training_settings(settings, message):
+    with pytest.raises(ValueError, match=message):
+        TrainingConfig(**settings)
