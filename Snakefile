@@ -2,6 +2,7 @@
 #   snakemake --cores all                         every figure at the configured scale
 #   snakemake figures/fig1.pdf --cores all        one figure
 #   snakemake --cores all --config scale=tiny     another scale, kept apart in results/tiny/
+#   snakemake runs --cores all                    train and encode every run of every experiment
 from pathlib import Path
 
 from snakemake.utils import min_version
@@ -19,6 +20,7 @@ validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/training.smk"
 include: "workflow/rules/figures.smk"
 
 

@@ -36,7 +36,7 @@ def test_dry_run_of_all_at_every_scale(workflow_copy, scale):
 
 
 def test_tiny_scale_end_to_end(workflow_copy):
-    proc = run([*SNAKEMAKE, "--config", "scale=tiny"], cwd=workflow_copy)
+    proc = run([*SNAKEMAKE, "all", "runs", "--config", "scale=tiny"], cwd=workflow_copy)
     figure = workflow_copy / "figures/fig1.pdf"
     assert figure.read_bytes() == (workflow_copy / "figures/tiny/fig1.pdf").read_bytes()
     assert b"package_version" in figure.read_bytes()  # provenance in the PDF metadata
@@ -48,10 +48,18 @@ def test_tiny_scale_end_to_end(workflow_copy):
     # one log per job, with the tool's progress in it
     assert "80/80 samples" in (workflow_copy / "results/tiny/logs/data/mixture.log").read_text()
     assert "leading eigenvalues" in (workflow_copy / "results/tiny/logs/kle/terms1000.log").read_text()
-    assert "14 of 14 steps (100%) done" in proc.stderr
+    assert "(100%) done" in proc.stderr
+    # every run trained (history per epoch) and encoded; progress in the run's log
+    run_dir = workflow_copy / "results/tiny/runs/semi_supervised/labels2_seed0"
+    assert len((run_dir / "history.csv").read_text().splitlines()) == 1 + 2
+    latents = np.load(run_dir / "latents.npz")
+    assert latents["mu_test"].shape == (32, 2) and np.all(np.isfinite(latents["mu_test"]))
+    log = (workflow_copy / "results/tiny/logs/train/semi_supervised/labels2_seed0.log").read_text()
+    assert "samples/s" in log and "ETA" in log and "prior scaled" in log
+    assert (workflow_copy / "results/tiny/runs/beta_sweep/beta10_seed0/latents.npz").exists()
 
     # built: nothing more to do
-    outputs, text = planned_outputs(workflow_copy, "--config", "scale=tiny")
+    outputs, text = planned_outputs(workflow_copy, "all", "runs", "--config", "scale=tiny")
     assert outputs == [] and "Nothing to be done" in text
     # switching scale plans only that scale's results, and the published copy of the figure
     outputs, _ = planned_outputs(workflow_copy, "--config", "scale=quick")
@@ -61,6 +69,12 @@ def test_tiny_scale_end_to_end(workflow_copy):
     config.write_text(config.read_text().replace("theta: standard,   seed: 2", "theta: standard,   seed: 12"))
     outputs, _ = planned_outputs(workflow_copy, "--config", "scale=tiny")
     assert sorted(outputs) == ["figures/fig1.pdf", "figures/tiny/fig1.pdf", "results/tiny/data/KLE10.npz"]
+    # a changed training schedule retrains exactly the runs that use it, and re-encodes them
+    config.write_text(config.read_text().replace(
+        "hierarchical:    {epochs: 2, recon_epochs: 1", "hierarchical:    {epochs: 3, recon_epochs: 1", 1))
+    outputs, _ = planned_outputs(workflow_copy, "runs", "--config", "scale=tiny")
+    runs = sorted({f.split("/")[3] for line in outputs for f in line.split(", ")})
+    assert runs == ["mixture_hierarchical", "shifted_hierarchical"]
 
 
 def test_bad_config_stops_before_any_job(workflow_copy):

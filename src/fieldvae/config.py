@@ -109,6 +109,26 @@ def _cross_check(config: dict) -> list[str]:
         if e["dataset"] not in datasets:
             problems.append(f"config key 'experiments.{name}.dataset': unknown dataset {e['dataset']!r}; "
                             f"defined: {', '.join(datasets)}")
+        for sname, preset in scales.items():
+            if e["schedule"] not in preset["schedules"]:
+                problems.append(f"config key 'experiments.{name}.schedule': schedule {e['schedule']!r} is not defined "
+                                f"for scale '{sname}' (defined: {', '.join(preset['schedules'])})")
+    model = config["model"]
+    if len(model["prior_variances"]) != model["n_latent"]:
+        problems.append(f"config key 'model.prior_variances': expected {model['n_latent']} values "
+                        f"(one per latent, n_latent), got {len(model['prior_variances'])}")
+    for name, preset in scales.items():
+        for label_count in preset["sweeps"]["labels"]:
+            if label_count > preset["n_labelled"]:
+                problems.append(f"config key 'scales.{name}.sweeps.labels': {label_count} labels exceed the "
+                                f"labelled pool of {preset['n_labelled']} samples")
+        for sched_name, sched in preset["schedules"].items():
+            if sched["recon_epochs"] > sched["epochs"]:
+                problems.append(f"config key 'scales.{name}.schedules.{sched_name}.recon_epochs': expected at most "
+                                f"epochs ({sched['epochs']}), got {sched['recon_epochs']}")
+            if sched["lr"][0][0] != 0:
+                problems.append(f"config key 'scales.{name}.schedules.{sched_name}.lr': the first entry must start "
+                                f"at epoch 0, got {sched['lr'][0][0]}")
     for i, d in enumerate(config["figures"]["fig1"]["datasets"]):
         if d not in datasets:
             problems.append(f"config key 'figures.fig1.datasets[{i}]': unknown dataset {d!r}; defined: {', '.join(datasets)}")
