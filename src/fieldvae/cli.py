@@ -1,7 +1,7 @@
 """Command-line entry point `fieldvae`: every workflow step, runnable by hand.
 
 Each subcommand takes all of its parameters explicitly, so the workflow's rules stay thin and a
-step can be rerun outside Snakemake with the command line printed in its log.
+job can be rerun outside Snakemake with the command line that Snakemake printed for it.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
+from fieldvae.darcy import check_grid
+
 PRIORS = ("standard", "scaled", "hierarchical")
 
 
@@ -20,8 +22,6 @@ class ModelConfig:
     hierarchical_width: int = 8         # hidden width of the hierarchical prior's MLPs, per latent
 
     def __post_init__(self):
-        from fieldvae.darcy import check_grid
-
         check_grid(self.grid)
         object.__setattr__(self, "blocks", tuple(self.blocks))
         object.__setattr__(self, "prior_variances", tuple(float(v) for v in self.prior_variances))

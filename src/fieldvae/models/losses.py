@@ -27,9 +27,6 @@ class Terms:
     distortion: torch.Tensor    # nats per sample
     label_nll: torch.Tensor     # 0 without labels
 
-    def floats(self) -> dict[str, float]:
-        return {k: float(v) for k, v in vars(self).items()}
-
 
 def reconstruction_nll(x, mean, output_logvar):
     """Per-sample Gaussian NLL (nats), summed over channels and pixels; the output log-variance is

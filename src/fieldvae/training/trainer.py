@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import math
 import sys
 import time
 from dataclasses import dataclass
@@ -19,10 +20,11 @@ import torch
 
 from fieldvae.io import atomic_path
 from fieldvae.models.densevae import DenseVAE
-from fieldvae.models.losses import Terms, objective
+from fieldvae.models.losses import objective
 from fieldvae.training.config import TrainingConfig
 
-HISTORY_COLUMNS = ("epoch", "loss", "nll_per_pixel", "reg_per_latent", "rate", "distortion", "label_nll", "beta", "lr")
+TERMS = ("loss", "nll_per_pixel", "reg_per_latent", "rate", "distortion", "label_nll")  # fields of Terms
+HISTORY_COLUMNS = ("epoch", *TERMS, "beta", "lr")
 
 
 class TrainingDiverged(ArithmeticError):
@@ -101,13 +103,12 @@ class Trainer:
             adapt = cfg.fixed_beta is None and epoch >= cfg.recon_epochs
             sums = self._epoch(batch, adapt)
             row = {"epoch": epoch, **{k: v / n for k, v in sums.items()}, "beta": float(self.beta), "lr": lr}
-            bad = [k for k in ("loss", "nll_per_pixel", "reg_per_latent", "label_nll") if not _finite(row[k])]
+            bad = [k for k in TERMS if not math.isfinite(row[k])]
             if bad:
-                last = self.history[-1]["epoch"] if self.history else None
                 kept = (f"the last good checkpoint (epoch {self.checkpoint_epoch}) is kept at {self.checkpoint_path}"
                         if self.checkpoint_epoch is not None else "no checkpoint was written yet")
                 terms = ", ".join(f"{k}={row[k]:.4g}" for k in ("loss", "nll_per_pixel", "reg_per_latent", "label_nll", "beta"))
-                raise TrainingDiverged(f"epoch {epoch}: non-finite {', '.join(bad)} ({terms}); last finite epoch {last}; {kept}")
+                raise TrainingDiverged(f"epoch {epoch}: non-finite {', '.join(bad)} ({terms}); {kept}")
             self.history.append(row)
             done = epoch + 1 - self.start_epoch
             rate = done * n / (time.perf_counter() - start)
@@ -124,22 +125,15 @@ class Trainer:
         order = torch.randperm(x.shape[0], generator=self.generator, device=self.device)
         sums = torch.zeros(6, device=self.device)
         for idx in order.split(batch):
-            terms: Terms = objective(self.model, x[idx], self.beta, None if theta is None else theta[idx],
+            terms = objective(self.model, x[idx], self.beta, None if theta is None else theta[idx],
                                      None if labelled is None else labelled[idx], self.generator)
             self.optimizer.zero_grad(set_to_none=True)
             terms.loss.backward()
             self.optimizer.step()
             if adapt:
                 self.beta = beta_update(self.beta, terms.nll_per_pixel.detach(), self.cfg.nu, self.cfg.tau)
-            values = torch.stack([terms.loss, terms.nll_per_pixel, terms.reg_per_latent, terms.rate,
-                                  terms.distortion, terms.label_nll]).detach()
-            sums += values * len(idx)
-        names = ("loss", "nll_per_pixel", "reg_per_latent", "rate", "distortion", "label_nll")
-        return dict(zip(names, sums.tolist()))
-
-
-def _finite(v: float) -> bool:
-    return v == v and abs(v) != float("inf")
+            sums += torch.stack([getattr(terms, k) for k in TERMS]).detach() * len(idx)
+        return dict(zip(TERMS, sums.tolist()))
 
 
 def write_history(path, history: list[dict]) -> None:
