@@ -2,20 +2,26 @@
 and a bad configuration stopping the run before any job."""
 
 import re
+import shutil
 
 import numpy as np
 import pytest
 
-from conftest import run
+from conftest import REPO, run
 from fieldvae.dataset import load_dataset
 
 pytestmark = pytest.mark.workflow
 SNAKEMAKE = ["snakemake", "--cores", "2"]
 
 
-def planned_outputs(cwd, *args):
-    out = run([*SNAKEMAKE, "--dry-run", *args], cwd=cwd).stdout
+def planned_outputs(cwd, *args, env=None):
+    out = run([*SNAKEMAKE, "--dry-run", *args], cwd=cwd, env=env).stdout
     return re.findall(r"^\s+output: (.+)$", out, flags=re.M), out
+
+
+def planned_rules(cwd, *args, env=None):
+    out = run([*SNAKEMAKE, "--dry-run", *args], cwd=cwd, env=env).stdout
+    return sorted(set(re.findall(r"^rule (\w+):$", out, flags=re.M)))
 
 
 def test_lint_is_clean(workflow_copy):
@@ -57,6 +63,10 @@ def test_tiny_scale_end_to_end(workflow_copy):
     log = (workflow_copy / "results/tiny/logs/train/semi_supervised/labels2_seed0.log").read_text()
     assert "samples/s" in log and "ETA" in log and "prior scaled" in log
     assert (workflow_copy / "results/tiny/runs/beta_sweep/beta10_seed0/latents.npz").exists()
+    # scored, and gathered per experiment
+    table = (workflow_copy / "results/tiny/tables/beta_sweep.csv").read_text().splitlines()
+    assert table[0].startswith("experiment,run,") and "s_d" in table[0] and "s_kl" in table[0]
+    assert [row.split(",")[1] for row in table[1:]] == ["beta10_seed0", "beta0.1_seed0"]
 
     # built: nothing more to do
     outputs, text = planned_outputs(workflow_copy, "all", "runs", "--config", "scale=tiny")
@@ -73,8 +83,26 @@ def test_tiny_scale_end_to_end(workflow_copy):
     config.write_text(config.read_text().replace(
         "hierarchical:    {epochs: 2, recon_epochs: 1", "hierarchical:    {epochs: 3, recon_epochs: 1", 1))
     outputs, _ = planned_outputs(workflow_copy, "runs", "--config", "scale=tiny")
-    runs = sorted({f.split("/")[3] for line in outputs for f in line.split(", ")})
-    assert runs == ["mixture_hierarchical", "shifted_hierarchical"]
+    experiments = sorted(set(re.findall(r"results/tiny/(?:runs|tables)/([a-z_]+)", " ".join(outputs))))
+    assert experiments == ["mixture_hierarchical", "shifted_hierarchical"]
+
+
+def test_code_edits_rerun_only_the_steps_that_run_that_code(workflow_copy):
+    """The scratch copy gets its own package source, first on PYTHONPATH, to edit."""
+    shutil.copytree(REPO / "src", workflow_copy / "src")
+    env = {"PYTHONPATH": str(workflow_copy / "src")}
+    target = ["results/tiny/tables/standard.csv", "--config", "scale=tiny"]
+    run([*SNAKEMAKE, *target], cwd=workflow_copy, env=env)
+    assert planned_rules(workflow_copy, *target, env=env) == []
+
+    def edit(module):
+        path = workflow_copy / "src/fieldvae" / module
+        path.write_text(path.read_text() + "\n# edited\n")
+
+    edit("metrics/sap.py")
+    assert planned_rules(workflow_copy, *target, env=env) == ["metrics", "metrics_table"]
+    edit("training/trainer.py")
+    assert planned_rules(workflow_copy, *target, env=env) == ["encode", "metrics", "metrics_table", "train"]
 
 
 def test_bad_config_stops_before_any_job(workflow_copy):

@@ -77,6 +77,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="output .npz file")
     p.set_defaults(run=_encode)
 
+    p = sub.add_parser("metrics", help="all disentanglement scores and diagnostics of one trained run")
+    p.add_argument("--latents", type=Path, required=True, help="latents.npz from `fieldvae encode`")
+    p.add_argument("--history", type=Path, required=True, help="history.csv from `fieldvae train`")
+    p.add_argument("--seed", type=int, default=0, help="fixes the aggregated-posterior samples of S_KL")
+    p.add_argument("--out", type=Path, required=True, help="output .json file")
+    p.set_defaults(run=_metrics)
+
+    p = sub.add_parser("table", help="gather metrics files of runs into one CSV table")
+    p.add_argument("--metrics", type=Path, nargs="+", required=True,
+                   help="metrics files .../<experiment>/<run>/metrics.json")
+    p.add_argument("--out", type=Path, required=True, help="output .csv file")
+    p.set_defaults(run=_table)
+
     p = sub.add_parser("figure", help="render a figure of the paper")
     figures = p.add_subparsers(dest="figure", required=True, metavar="FIGURE")
     f = figures.add_parser("fig1", help="sample fields of KLE datasets")
@@ -176,6 +189,27 @@ def _encode(args: argparse.Namespace) -> None:
     save_arrays(args.out, encode_splits(model, arrays, device),
                 provenance({**_params(args), "model_provenance": meta["provenance"]}))
     print(f"wrote {args.out}", file=sys.stderr)
+
+
+def _metrics(args: argparse.Namespace) -> None:
+    from fieldvae.evaluate import evaluate, read_history
+    from fieldvae.io import load_arrays, save_json
+    from fieldvae.provenance import provenance
+
+    latents, latents_provenance = load_arrays(args.latents)
+    start = time.perf_counter()
+    scores = evaluate(latents, read_history(args.history), args.seed)
+    save_json(args.out, {"scores": scores, "provenance": provenance({**_params(args), "latents": latents_provenance})})
+    print("\n".join(f"{k:>22s}: {v}" for k, v in scores.items()), file=sys.stderr)
+    print(f"wrote {args.out} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+
+
+def _table(args: argparse.Namespace) -> None:
+    from fieldvae.tables import gather, write_csv
+
+    rows = gather(args.metrics)
+    write_csv(args.out, rows)
+    print(f"wrote {args.out}: {len(rows)} runs", file=sys.stderr)
 
 
 def _fig1(args: argparse.Namespace) -> None:

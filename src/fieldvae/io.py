@@ -46,6 +46,12 @@ def save_arrays(path: str | os.PathLike, arrays: dict[str, np.ndarray], provenan
         np.savez(fh, provenance=np.array(json.dumps(provenance, sort_keys=True)), **arrays)
 
 
+def save_json(path: str | os.PathLike, record: dict) -> None:
+    """Write a JSON record (with its provenance inside), atomically."""
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+
+
 def load_arrays(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
     """Read a file written by save_arrays: (arrays, provenance)."""
     path = Path(path)

@@ -2,7 +2,17 @@
 import json
 import re
 
+from fieldvae.provenance import code_fingerprint
+
 SCALE = config["scale"]
+# Fingerprints of the code each kind of step runs: editing it reruns those steps and what follows.
+CODE = {
+    "data": code_fingerprint("fieldvae.darcy", "fieldvae.kle", "fieldvae.theta", "fieldvae.dataset"),
+    "training": code_fingerprint("fieldvae.models", "fieldvae.training"),
+    "encode": code_fingerprint("fieldvae.models", "fieldvae.encode"),
+    "metrics": code_fingerprint("fieldvae.metrics", "fieldvae.evaluate", "fieldvae.tables"),
+    "figures": code_fingerprint("fieldvae.plotting"),
+}
 FIGURES = ["fig1"]
 # A run of an experiment: its seed, and the sweep value when the experiment sweeps beta or labels.
 RUN_PATTERN = r"(?:beta([0-9.e+-]+)_|labels(\d+)_)?seed(\d+)"  # groups: beta, labels, seed
@@ -34,11 +44,6 @@ def run_ids(scale, experiment):
     sweep = config["experiments"][experiment].get("sweep")
     prefixes = [""] if sweep is None else [f"{RUN_PREFIX[sweep]}{v}_" for v in preset["sweeps"][sweep]]
     return [f"{p}seed{seed}" for p in prefixes for seed in range(preset["trials"])]
-
-
-def run_outputs(scale, name):
-    """A file (model.pt, latents.npz, ...) of every run of every experiment at a scale."""
-    return [f"results/{scale}/runs/{e}/{r}/{name}" for e in config["experiments"] for r in run_ids(scale, e)]
 
 
 def training_settings(wildcards):

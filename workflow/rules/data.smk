@@ -7,6 +7,7 @@ rule kle:
     params:
         grid=lambda w: preset(w)["grid"],
         length=config["darcy"]["correlation_length"],
+        code=CODE["data"],
     log:
         "results/{scale}/logs/kle/terms{terms}.log",
     threads: 4
@@ -30,6 +31,7 @@ rule dataset:
         n_labelled=lambda w: preset(w)["n_labelled"],
         source=config["darcy"]["source_strength"],
         well=config["darcy"]["well_width"],
+        code=CODE["data"],
     log:
         "results/{scale}/logs/data/{dataset}.log",
     conda:

@@ -17,6 +17,7 @@ rule fig1:
         ),
     params:
         sample=config["figures"]["fig1"]["sample"],
+        code=CODE["figures"],
     log:
         "results/{scale}/logs/figures/fig1.log",
     conda:

@@ -1,4 +1,4 @@
-# Training: one job per run (experiment, sweep value, seed), then its latents for metrics and figures.
+# Training: one job per run (experiment, sweep value, seed); its latents; its scores; a table per experiment.
 
 
 rule train:
@@ -12,6 +12,7 @@ rule train:
         training=training_settings,
         seed=run_seed,
         out_dir=lambda w, output: str(Path(output.model).parent),
+        code=CODE["training"],
     log:
         "results/{scale}/logs/train/{experiment}/{run}.log",
     threads: 1
@@ -28,6 +29,8 @@ rule encode:
         data=experiment_data,
     output:
         "results/{scale}/runs/{experiment}/{run}/latents.npz",
+    params:
+        code=CODE["encode"],
     log:
         "results/{scale}/logs/encode/{experiment}/{run}.log",
     conda:
@@ -36,6 +39,42 @@ rule encode:
         "fieldvae encode --model {input.model} --data {input.data} --out {output} > {log} 2>&1"
 
 
+rule metrics:
+    input:
+        latents="results/{scale}/runs/{experiment}/{run}/latents.npz",
+        history="results/{scale}/runs/{experiment}/{run}/history.csv",
+    output:
+        "results/{scale}/runs/{experiment}/{run}/metrics.json",
+    params:
+        seed=run_seed,
+        code=CODE["metrics"],
+    log:
+        "results/{scale}/logs/metrics/{experiment}/{run}.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae metrics --latents {input.latents} --history {input.history} --seed {params.seed}"
+        " --out {output} > {log} 2>&1"
+
+
+rule metrics_table:
+    input:
+        lambda w: expand(
+            "results/{{scale}}/runs/{{experiment}}/{run}/metrics.json",
+            run=run_ids(w.scale, w.experiment),
+        ),
+    output:
+        "results/{scale}/tables/{experiment}.csv",
+    params:
+        code=CODE["metrics"],
+    log:
+        "results/{scale}/logs/tables/{experiment}.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae table --metrics {input} --out {output} > {log} 2>&1"
+
+
 rule runs:
     input:
-        run_outputs(SCALE, "latents.npz"),
+        expand("results/{scale}/tables/{experiment}.csv", scale=SCALE, experiment=config["experiments"]),
