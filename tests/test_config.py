@@ -5,7 +5,7 @@ import copy
 import pytest
 
 from conftest import REPO
-from fieldvae.config import ConfigError, load_yaml, scale_settings, validate_config
+from fieldvae.config import ConfigError, load_yaml, validate_config
 
 SCHEMA = REPO / "workflow/schemas/config.schema.yaml"
 
@@ -17,8 +17,7 @@ def config():
 
 def test_shipped_config_is_valid(config):
     assert validate_config(config, SCHEMA) is config
-    assert scale_settings(config)["grid"] == 33
-    assert scale_settings(config, "paper")["grid"] == 65
+    assert config["scale"] == "quick" and config["scales"]["paper"]["grid"] == 65
 
 
 def edit(path, value):

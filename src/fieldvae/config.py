@@ -1,4 +1,4 @@
-"""The workflow configuration: loading, validation with messages that name the key, scale lookup.
+"""The workflow configuration: loading, and validation with messages that name the key.
 
 The JSON schema (workflow/schemas/config.schema.yaml) checks structure and types; `validate_config`
 adds the checks a schema cannot express (grid sizes, cross-references, sizes that depend on the
@@ -42,12 +42,6 @@ def validate_config(config: dict, schema_path: str | Path) -> dict:
     if problems:
         raise ConfigError(problems)
     return config
-
-
-def scale_settings(config: dict, scale: str | None = None) -> dict:
-    """The preset of `scale` (default: the configured one)."""
-    scale = scale or config["scale"]
-    return config["scales"][scale]
 
 
 def _key(path) -> str:

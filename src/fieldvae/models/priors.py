@@ -61,13 +61,6 @@ class HierarchicalPrior(nn.Module):
         log_p = gaussian_log_prob(z, self.decoder(xi), self.decoder_logvar.expand_as(z)).sum(-1)
         return log_q + kl_to_centred_normal(xi_mean, xi_logvar).sum(-1) - log_p
 
-    def sample(self, n: int, generator=None) -> torch.Tensor:
-        """Draws from p(z): xi ~ N(0, I), then z ~ p(z | xi)."""
-        dim = self.encoder_logvar.shape[0]
-        xi = torch.randn(n, dim, generator=generator)
-        mean = self.decoder(xi)
-        return mean + torch.randn(mean.shape, generator=generator) * torch.exp(0.5 * self.decoder_logvar)
-
 
 def make_prior(cfg) -> nn.Module:
     if cfg.prior == "standard":

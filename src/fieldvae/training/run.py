@@ -57,10 +57,9 @@ def train_run(data_path, model_settings: dict, training_settings: dict, seed: in
     out_dir = Path(out_dir)
     training = from_dict(TrainingConfig, training_settings, "training settings")
     arrays, data_provenance = load_dataset(data_path)
-    grid, latents = arrays["fields"].shape[-1], model_settings.get("n_latent", 2)
-    model_cfg = from_dict(ModelConfig, {"grid": grid, **model_settings}, "model settings")
-    if training.labels and latents != arrays["theta"].shape[1]:
-        raise ValueError(f"semi-supervised training needs one latent per factor: n_latent {latents}, "
+    model_cfg = from_dict(ModelConfig, {"grid": arrays["fields"].shape[-1], **model_settings}, "model settings")
+    if training.labels and model_cfg.n_latent != arrays["theta"].shape[1]:
+        raise ValueError(f"semi-supervised training needs one latent per factor: n_latent {model_cfg.n_latent}, "
                          f"the dataset has {arrays['theta'].shape[1]} factors")
     dev = pick_device(device)
     data = training_data(arrays, training, seed, dev)
