@@ -21,6 +21,7 @@ validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/training.smk"
+include: "workflow/rules/tables.smk"
 include: "workflow/rules/figures.smk"
 
 

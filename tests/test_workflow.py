@@ -1,6 +1,7 @@
-"""The Snakemake workflow on a scratch copy: lint, dry-runs at every scale, the tiny scale end to end,
-and a bad configuration stopping the run before any job."""
+"""The Snakemake workflow on scratch copies: lint, dry-runs at every scale, the tiny scale end to end,
+reruns limited to what an edit touches, and a bad configuration stopping the run before any job."""
 
+import contextlib
 import re
 import shutil
 
@@ -12,16 +13,27 @@ from fieldvae.dataset import load_dataset
 
 pytestmark = pytest.mark.workflow
 SNAKEMAKE = ["snakemake", "--cores", "2"]
+FIGURE_RULES = ["fig1", "fig13", "fig14", "fig4", "fig7", "overview_figure", "publish_figure"]
 
 
-def planned_outputs(cwd, *args, env=None):
+def dry_run(cwd, *args, env=None):
+    """(planned output files, planned rule names, text) of a dry-run."""
     out = run([*SNAKEMAKE, "--dry-run", *args], cwd=cwd, env=env).stdout
-    return re.findall(r"^\s+output: (.+)$", out, flags=re.M), out
+    files = [f for line in re.findall(r"^\s+output: (.+)$", out, flags=re.M) for f in line.split(", ")]
+    rules = set(re.findall(r"^rule (\w+):$", out, flags=re.M)) - {"all", "runs"}  # targets, no work
+    return files, sorted(rules), out
 
 
-def planned_rules(cwd, *args, env=None):
-    out = run([*SNAKEMAKE, "--dry-run", *args], cwd=cwd, env=env).stdout
-    return sorted(set(re.findall(r"^rule (\w+):$", out, flags=re.M)))
+@contextlib.contextmanager
+def edited(path, old, new):
+    """Replace `old` by `new` in a file for the duration of the block."""
+    original = path.read_text()
+    assert old in original, f"{old!r} not in {path}"
+    path.write_text(original.replace(old, new, 1))
+    try:
+        yield
+    finally:
+        path.write_text(original)
 
 
 def test_lint_is_clean(workflow_copy):
@@ -32,77 +44,118 @@ def test_lint_is_clean(workflow_copy):
 
 @pytest.mark.parametrize("scale", ["tiny", "quick", "paper"])
 def test_dry_run_of_all_at_every_scale(workflow_copy, scale):
-    outputs, text = planned_outputs(workflow_copy, "--config", f"scale={scale}")
-    files = {f for line in outputs for f in line.split(", ")}
-    assert "figures/fig1.pdf" in files and f"figures/{scale}/fig1.pdf" in files
-    assert {f"results/{scale}/data/{d}.npz" for d in ["standard", "KLE1000", "mixture"]} <= files
-    assert all(f.startswith((f"results/{scale}/", f"figures/{scale}/")) or f == "figures/fig1.pdf" for f in files)
+    files, rules, _ = dry_run(workflow_copy, "--config", f"scale={scale}")
+    assert {"figures/fig1.pdf", "figures/fig14.pdf", "tables/summary.md", f"figures/{scale}/fig12.pdf"} <= set(files)
+    assert {f"results/{scale}/data/{d}.npz" for d in ["standard", "KLE1000", "mixture"]} <= set(files)
+    assert all(f.startswith((f"results/{scale}/", f"figures/{scale}/", f"tables/{scale}/"))
+               or re.fullmatch(r"(figures|tables)/\w+\.(pdf|csv|md)", f) for f in files)
+    assert {"train", "encode", "metrics", "claims_table", *FIGURE_RULES} <= set(rules)
     grid = {"tiny": 33, "quick": 33, "paper": 65}[scale]
     assert f"--grid {grid} --terms 1000" in run([*SNAKEMAKE, "-n", "-p", "--config", f"scale={scale}"], cwd=workflow_copy).stdout
 
 
-def test_tiny_scale_end_to_end(workflow_copy):
-    proc = run([*SNAKEMAKE, "all", "runs", "--config", "scale=tiny"], cwd=workflow_copy)
-    figure = workflow_copy / "figures/fig1.pdf"
-    assert figure.read_bytes() == (workflow_copy / "figures/tiny/fig1.pdf").read_bytes()
-    assert b"package_version" in figure.read_bytes()  # provenance in the PDF metadata
-    arrays, prov = load_dataset(workflow_copy / "results/tiny/data/mixture.npz")
-    assert arrays["fields"].shape == (80, 3, 33, 33)
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A scratch copy with its own package source (first on PYTHONPATH, so it can be edited), with
+    everything of the tiny scale built."""
+    root = tmp_path_factory.mktemp("workflow")
+    for name in ("Snakefile", "config.yaml"):
+        shutil.copy(REPO / name, root / name)
+    for name in ("workflow", "profiles", "envs", "src"):
+        shutil.copytree(REPO / name, root / name)
+    env = {"PYTHONPATH": str(root / "src")}
+    proc = run([*SNAKEMAKE, "--config", "scale=tiny"], cwd=root, env=env)
+    return root, env, proc
+
+
+def plan(built, *args):
+    root, env, _ = built
+    return dry_run(root, "--config", "scale=tiny", *args, env=env)
+
+
+def test_tiny_scale_end_to_end(built):
+    root, _, proc = built
+    assert "(100%) done" in proc.stderr
+    for number in (1, 4, 6, 7, 8, 9, 11, 12, 13, 14, 15):
+        figure = root / f"figures/fig{number}.pdf"
+        assert figure.read_bytes() == (root / f"figures/tiny/fig{number}.pdf").read_bytes()
+        assert b"package_version" in figure.read_bytes()  # provenance in the PDF metadata
+    arrays, prov = load_dataset(root / "results/tiny/data/mixture.npz")
+    assert arrays["fields"].shape == (80, 3, 33, 33) and np.all(np.isfinite(arrays["fields"]))
     assert prov["params"]["theta"] == "mixture" and prov["params"]["seed"] == 6
     assert prov["params"]["kle_params"]["grid"] == 33 and prov["params"]["kle_params"]["correlation_length"] == 0.1
-    assert np.all(np.isfinite(arrays["fields"]))
     # one log per job, with the tool's progress in it
-    assert "80/80 samples" in (workflow_copy / "results/tiny/logs/data/mixture.log").read_text()
-    assert "leading eigenvalues" in (workflow_copy / "results/tiny/logs/kle/terms1000.log").read_text()
-    assert "(100%) done" in proc.stderr
-    # every run trained (history per epoch) and encoded; progress in the run's log
-    run_dir = workflow_copy / "results/tiny/runs/semi_supervised/labels2_seed0"
+    assert "80/80 samples" in (root / "results/tiny/logs/data/mixture.log").read_text()
+    assert "leading eigenvalues" in (root / "results/tiny/logs/kle/terms1000.log").read_text()
+    log = (root / "results/tiny/logs/train/semi_supervised/labels2_seed0.log").read_text()
+    assert "samples/s" in log and "ETA" in log and "prior scaled" in log
+    # every run trained (history per epoch), encoded, scored, gathered
+    run_dir = root / "results/tiny/runs/semi_supervised/labels2_seed0"
     assert len((run_dir / "history.csv").read_text().splitlines()) == 1 + 2
     latents = np.load(run_dir / "latents.npz")
-    assert latents["mu_test"].shape == (32, 2) and np.all(np.isfinite(latents["mu_test"]))
-    log = (workflow_copy / "results/tiny/logs/train/semi_supervised/labels2_seed0.log").read_text()
-    assert "samples/s" in log and "ETA" in log and "prior scaled" in log
-    assert (workflow_copy / "results/tiny/runs/beta_sweep/beta10_seed0/latents.npz").exists()
-    # scored, and gathered per experiment
-    table = (workflow_copy / "results/tiny/tables/beta_sweep.csv").read_text().splitlines()
-    assert table[0].startswith("experiment,run,") and "s_d" in table[0] and "s_kl" in table[0]
+    assert latents["mu_test"].shape == (32, 2) and latents["reconstruction_examples"].shape == (4, 3, 33, 33)
+    table = (root / "results/tiny/tables/beta_sweep.csv").read_text().splitlines()
     assert [row.split(",")[1] for row in table[1:]] == ["beta10_seed0", "beta0.1_seed0"]
-
-    # built: nothing more to do
-    outputs, text = planned_outputs(workflow_copy, "all", "runs", "--config", "scale=tiny")
-    assert outputs == [] and "Nothing to be done" in text
-    # switching scale plans only that scale's results, and the published copy of the figure
-    outputs, _ = planned_outputs(workflow_copy, "--config", "scale=quick")
-    assert not [f for f in outputs if "tiny" in f] and "figures/fig1.pdf" in outputs
-    # a changed dataset parameter reruns that dataset and the figure, nothing else
-    config = workflow_copy / "config.yaml"
-    config.write_text(config.read_text().replace("theta: standard,   seed: 2", "theta: standard,   seed: 12"))
-    outputs, _ = planned_outputs(workflow_copy, "--config", "scale=tiny")
-    assert sorted(outputs) == ["figures/fig1.pdf", "figures/tiny/fig1.pdf", "results/tiny/data/KLE10.npz"]
-    # a changed training schedule retrains exactly the runs that use it, and re-encodes them
-    config.write_text(config.read_text().replace(
-        "hierarchical:    {epochs: 2, recon_epochs: 1", "hierarchical:    {epochs: 3, recon_epochs: 1", 1))
-    outputs, _ = planned_outputs(workflow_copy, "runs", "--config", "scale=tiny")
-    experiments = sorted(set(re.findall(r"results/tiny/(?:runs|tables)/([a-z_]+)", " ".join(outputs))))
-    assert experiments == ["mixture_hierarchical", "shifted_hierarchical"]
+    # claims tables with the paper's claim next to them
+    summary = (root / "tables/summary.md").read_text()
+    assert "scale `tiny`" in summary and "The paper claims:" in summary and "| mixture_hierarchical |" in summary
+    assert "many beta between 5 and 100" in (root / "tables/betas.md").read_text()
+    assert plan(built)[0] == []  # built: nothing more to do
 
 
-def test_code_edits_rerun_only_the_steps_that_run_that_code(workflow_copy):
-    """The scratch copy gets its own package source, first on PYTHONPATH, to edit."""
-    shutil.copytree(REPO / "src", workflow_copy / "src")
-    env = {"PYTHONPATH": str(workflow_copy / "src")}
-    target = ["results/tiny/tables/standard.csv", "--config", "scale=tiny"]
-    run([*SNAKEMAKE, *target], cwd=workflow_copy, env=env)
-    assert planned_rules(workflow_copy, *target, env=env) == []
+def test_switching_scale_plans_only_that_scale(built):
+    files, _, _ = plan(built, "scale=quick")
+    assert files and not [f for f in files if "tiny" in f]
 
-    def edit(module):
-        path = workflow_copy / "src/fieldvae" / module
-        path.write_text(path.read_text() + "\n# edited\n")
 
-    edit("metrics/sap.py")
-    assert planned_rules(workflow_copy, *target, env=env) == ["metrics", "metrics_table"]
-    edit("training/trainer.py")
-    assert planned_rules(workflow_copy, *target, env=env) == ["encode", "metrics", "metrics_table", "train"]
+def test_dataset_parameter_reruns_that_dataset_and_its_figure(built):
+    config = built[0] / "config.yaml"
+    with edited(config, "theta: standard,   seed: 2", "theta: standard,   seed: 12"):
+        files, _, _ = plan(built)
+    assert sorted(files) == ["figures/fig1.pdf", "figures/tiny/fig1.pdf", "results/tiny/data/KLE10.npz"]
+
+
+def test_plotting_code_reruns_figures_only(built):
+    with edited(built[0] / "src/fieldvae/plotting/fig4.py", '"""Figure 4', '"""Edited. Figure 4'):
+        assert plan(built)[1] == FIGURE_RULES
+
+
+def test_metric_code_reruns_metrics_tables_and_figures_only(built):
+    with edited(built[0] / "src/fieldvae/metrics/sap.py", '"""SAP', '"""Edited. SAP'):
+        rules = plan(built)[1]
+    assert "train" not in rules and "encode" not in rules
+    assert {"metrics", "metrics_table", "claims_table", "fig4", "fig13", "fig14"} <= set(rules)
+
+
+def test_training_code_reruns_training_and_what_follows(built):
+    with edited(built[0] / "src/fieldvae/training/trainer.py", '"""The training loop', '"""Edited. The training loop'):
+        files, rules, _ = plan(built)
+    assert {"train", "encode", "metrics"} <= set(rules) and "dataset" not in rules and "kle" not in rules
+    assert sum(f.endswith("model.pt") for f in files) == 8  # every run
+
+
+def test_shared_schedule_reruns_the_experiments_that_use_it(built):
+    config = built[0] / "config.yaml"
+    with edited(config, "hierarchical:    {epochs: 2, recon_epochs: 1", "hierarchical:    {epochs: 3, recon_epochs: 1"):
+        files, _, _ = plan(built)
+    trained = sorted({f.split("/")[3] for f in files if f.endswith("model.pt")})
+    assert trained == ["mixture_hierarchical", "shifted_hierarchical"]
+
+
+def test_one_experiments_hyperparameter_reruns_only_that_experiment(built):
+    config = built[0] / "config.yaml"
+    with edited(config, "schedule: plain}         # fig 11", "schedule: plain, training: {beta0: 1.0e-9}}  # fig 11"):
+        files, _, _ = plan(built)
+    assert sorted({f for f in files if "/runs/" in f}) == [
+        f"results/tiny/runs/mixture/seed0/{name}" for name in ("history.csv", "latents.npz", "metrics.json", "model.pt")]
+
+
+def test_adding_a_seed_trains_only_the_new_seed(built):
+    config = built[0] / "config.yaml"
+    with edited(config, "trials: 1 ", "trials: 2 "):
+        files, _, _ = plan(built)
+    models = [f for f in files if f.endswith("model.pt")]
+    assert len(models) == 8 and all("seed1" in f for f in models)
 
 
 def test_bad_config_stops_before_any_job(workflow_copy):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -90,6 +91,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="output .csv file")
     p.set_defaults(run=_table)
 
+    p = sub.add_parser("summarise", help="a claims table: runs summarised per experiment and variant")
+    p.add_argument("--tables", type=Path, nargs="+", required=True, help="per-experiment tables from `fieldvae table`")
+    p.add_argument("--table", required=True, help="which table: summary, labels or betas")
+    p.add_argument("--scale", required=True, help="the scale, named in the markdown")
+    p.add_argument("--csv", type=Path, required=True, help="output .csv file")
+    p.add_argument("--md", type=Path, required=True, help="output .md file")
+    p.set_defaults(run=_summarise)
+
     p = sub.add_parser("figure", help="render a figure of the paper")
     figures = p.add_subparsers(dest="figure", required=True, metavar="FIGURE")
     f = figures.add_parser("fig1", help="sample fields of KLE datasets")
@@ -97,6 +106,36 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--sample", type=int, default=0, help="index of the sample shown from each dataset")
     f.add_argument("--out", type=Path, required=True, help="output figure (.pdf, .png, .svg)")
     f.set_defaults(run=_fig1)
+
+    f = figures.add_parser("overview", help="figures 6, 8, 9, 11, 12, 15: a run (the best by S_D) at a glance")
+    f.add_argument("--latents", type=Path, nargs="+", required=True, help="latents.npz of one or more runs")
+    f.add_argument("--title", required=True)
+    f.add_argument("--prior-variances", type=float, nargs="*", default=None,
+                   help="diagonal of a Gaussian prior to draw samples of (omit for the learned hierarchical prior)")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_overview)
+
+    f = figures.add_parser("fig4", help="rate-distortion plane: training paths and the fixed-beta sweep")
+    f.add_argument("--reference", type=Path, required=True, help="run folder of a training-method run")
+    f.add_argument("--sweep", type=Path, nargs="+", required=True, help="run folders beta<value>_seed<n>")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_fig4)
+
+    f = figures.add_parser("fig7", help="latent means against the factors, with posterior uncertainty")
+    f.add_argument("--latents", type=Path, required=True)
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_fig7)
+
+    f = figures.add_parser("fig13", help="S_KL against S_D over trials")
+    f.add_argument("--tables", type=Path, nargs="+", required=True, help="per-experiment metrics tables")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_fig13)
+
+    f = figures.add_parser("fig14", help="disentanglement and training losses against the label count")
+    f.add_argument("--runs", type=Path, nargs="+", required=True, help="run folders labels<count>_seed<n>")
+    f.add_argument("--n-unlabelled", type=int, required=True, help="training-set size, for the label ratio")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_fig14)
     return parser
 
 
@@ -212,10 +251,19 @@ def _table(args: argparse.Namespace) -> None:
     print(f"wrote {args.out}: {len(rows)} runs", file=sys.stderr)
 
 
+def _summarise(args: argparse.Namespace) -> None:
+    from fieldvae.summary import TABLES, read_rows, select, summarise, write
+
+    if args.table not in TABLES:
+        raise ValueError(f"--table: expected one of {', '.join(TABLES)}, got {args.table!r}")
+    rows = summarise(select(read_rows(args.tables), args.table))
+    write(args.csv, args.md, rows, args.table, args.scale)
+    print(args.md.read_text(), file=sys.stderr)
+
+
 def _fig1(args: argparse.Namespace) -> None:
     from fieldvae.dataset import CHANNELS, load_dataset
-    from fieldvae.plotting import fig1, style
-    from fieldvae.provenance import provenance
+    from fieldvae.plotting import fig1
 
     samples = []
     for path in args.datasets:
@@ -226,8 +274,66 @@ def _fig1(args: argparse.Namespace) -> None:
         sample = {"title": f"KLE{arrays['theta'].shape[1]}", "log_k": arrays["log_k"][args.sample]}
         sample.update(zip(CHANNELS, fields))
         samples.append(sample)
-    style.save(fig1.draw(samples), args.out, provenance(_params(args)))
+    _save_figure(fig1.draw(samples), args)
+
+
+def _save_figure(fig, args: argparse.Namespace) -> None:
+    from fieldvae.plotting import style
+    from fieldvae.provenance import provenance
+
+    style.save(fig, args.out, provenance(_params(args)))
     print(f"wrote {args.out}", file=sys.stderr)
+
+
+def _run_folder(path: Path) -> dict:
+    """A run folder's history, scores and sweep value (from its name, e.g. beta10_seed0)."""
+    from fieldvae.evaluate import read_history
+
+    record = json.loads((path / "metrics.json").read_text())
+    beta = re.match(r"beta([0-9.e+-]+)_", path.name)
+    labels = re.match(r"labels(\d+)_", path.name)
+    return {"name": path.name, "history": read_history(path / "history.csv"), **record["scores"],
+            "beta": float(beta.group(1)) if beta else None, "labels": int(labels.group(1)) if labels else None}
+
+
+def _overview(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from fieldvae.io import load_arrays
+    from fieldvae.plotting import overview
+
+    runs = [{**load_arrays(p)[0], "name": f"{p.parent.parent.name}/{p.parent.name}"} for p in args.latents]
+    prior = None
+    if args.prior_variances:
+        prior = np.random.default_rng(0).standard_normal((1000, len(args.prior_variances))) * np.sqrt(args.prior_variances)
+    _save_figure(overview.draw(runs, args.title, prior), args)
+
+
+def _fig4(args: argparse.Namespace) -> None:
+    from fieldvae.evaluate import read_history
+    from fieldvae.plotting import fig4
+
+    _save_figure(fig4.draw(read_history(args.reference / "history.csv"), [_run_folder(p) for p in args.sweep]), args)
+
+
+def _fig7(args: argparse.Namespace) -> None:
+    from fieldvae.io import load_arrays
+    from fieldvae.plotting import fig7
+
+    _save_figure(fig7.draw(load_arrays(args.latents)[0]), args)
+
+
+def _fig13(args: argparse.Namespace) -> None:
+    from fieldvae.plotting import fig13
+    from fieldvae.summary import read_rows
+
+    _save_figure(fig13.draw({p.stem: read_rows([p]) for p in args.tables}), args)
+
+
+def _fig14(args: argparse.Namespace) -> None:
+    from fieldvae.plotting import fig14
+
+    _save_figure(fig14.draw([_run_folder(p) for p in args.runs], args.n_unlabelled), args)
 
 
 if __name__ == "__main__":

@@ -19,11 +19,21 @@ def encode(model, fields: np.ndarray, device, batch: int = 256) -> tuple[np.ndar
     return np.concatenate(mus), np.concatenate(logvars)
 
 
-def encode_splits(model, arrays: dict, device) -> dict[str, np.ndarray]:
-    """mu, logvar and theta of the training and test sets (the full sets, as in the dataset)."""
+@torch.no_grad()
+def reconstruct(model, mu: np.ndarray, device) -> np.ndarray:
+    """Decoder means at the given latent means (the deterministic reconstruction)."""
+    model.eval()
+    return model.decode(torch.from_numpy(mu).to(device)).cpu().numpy()
+
+
+def encode_splits(model, arrays: dict, device, examples: int = 4) -> dict[str, np.ndarray]:
+    """mu, logvar and theta of the training and test sets (the full sets, as in the dataset), and the
+    first `examples` test fields with their reconstructions, for figures."""
     out = {}
     for split in ("train", "test"):
         rows = arrays[f"{split}_index"]
         out[f"mu_{split}"], out[f"logvar_{split}"] = encode(model, arrays["fields"][rows], device)
         out[f"theta_{split}"] = arrays["theta"][rows]
+    out["fields_examples"] = arrays["fields"][arrays["test_index"][:examples]]
+    out["reconstruction_examples"] = reconstruct(model, out["mu_test"][:examples], device)
     return out

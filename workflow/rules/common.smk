@@ -3,6 +3,7 @@ import json
 import re
 
 from fieldvae.provenance import code_fingerprint
+from fieldvae.summary import TABLES
 
 SCALE = config["scale"]
 # Fingerprints of the code each kind of step runs: editing it reruns those steps and what follows.
@@ -11,9 +12,19 @@ CODE = {
     "training": code_fingerprint("fieldvae.models", "fieldvae.training"),
     "encode": code_fingerprint("fieldvae.models", "fieldvae.encode"),
     "metrics": code_fingerprint("fieldvae.metrics", "fieldvae.evaluate", "fieldvae.tables"),
+    "summary": code_fingerprint("fieldvae.summary"),
     "figures": code_fingerprint("fieldvae.plotting"),
 }
-FIGURES = ["fig1"]
+# Figures showing runs at a glance: experiment, title, what the caption adds.
+OVERVIEWS = {
+    "fig6": ("standard", "standard data, standard prior", "Reconstruction is accurate and the latent means track one factor each."),
+    "fig8": ("shifted", "shifted data, standard prior", "The paper finds no disentanglement without the hierarchical prior on shifted data."),
+    "fig9": ("shifted_hierarchical", "shifted data, hierarchical prior", "The paper finds good disentanglement with the hierarchical prior."),
+    "fig11": ("mixture", "mixture data, standard prior", "The paper: none of 50 trials disentangles, 10% over-regularise."),
+    "fig12": ("mixture_hierarchical", "mixture data, hierarchical prior", "The paper: about half of 50 trials disentangle, the others sit near a 45 degree rotation."),
+    "fig15": ("semi_supervised", "about 1% labels", "The paper: with about 1% labels the aggregated posterior keeps the four modes of p(theta)."),
+}
+FIGURES = ["fig1", "fig4", "fig7", "fig13", "fig14", *OVERVIEWS]
 # A run of an experiment: its seed, and the sweep value when the experiment sweeps beta or labels.
 RUN_PATTERN = r"(?:beta([0-9.e+-]+)_|labels(\d+)_)?seed(\d+)"  # groups: beta, labels, seed
 RUN_PREFIX = {"betas": "beta", "labels": "labels"}  # sweep name -> run-id prefix
@@ -24,6 +35,8 @@ wildcard_constraints:
     dataset="|".join(config["datasets"]),
     terms=r"\d+",
     figure="|".join(FIGURES),
+    overview="|".join(OVERVIEWS),
+    table="|".join(TABLES),
     experiment="|".join(config["experiments"]),
     run=RUN_PATTERN,
 
@@ -47,9 +60,11 @@ def run_ids(scale, experiment):
 
 
 def training_settings(wildcards):
-    """TrainingConfig fields of a run, as JSON: the experiment's schedule plus the run's sweep value."""
+    """TrainingConfig fields of a run, as JSON: the experiment's schedule at the scale, its own
+    overrides, and the run's sweep value."""
     beta, labels, _ = re.fullmatch(RUN_PATTERN, wildcards.run).groups()
-    settings = dict(config["scales"][wildcards.scale]["schedules"][config["experiments"][wildcards.experiment]["schedule"]])
+    experiment = config["experiments"][wildcards.experiment]
+    settings = {**config["scales"][wildcards.scale]["schedules"][experiment["schedule"]], **experiment.get("training", {})}
     if beta is not None:
         settings["fixed_beta"] = float(beta)
     if labels is not None:
@@ -70,9 +85,44 @@ def experiment_data(wildcards):
     return f"results/{wildcards.scale}/data/{config['experiments'][wildcards.experiment]['dataset']}.npz"
 
 
+def run_dirs(scale, experiment, label_count=None):
+    """Folders of an experiment's runs; for a label sweep optionally only one label count."""
+    ids = run_ids(scale, experiment)
+    if label_count is not None:
+        ids = [r for r in ids if r.startswith(f"labels{label_count}_")]
+    return [f"results/{scale}/runs/{experiment}/{r}" for r in ids]
+
+
+def one_percent_labels(scale):
+    """The label count of the sweep closest to 1% of the training set (figure 15)."""
+    preset = config["scales"][scale]
+    return min(preset["sweeps"]["labels"], key=lambda n: abs(n - 0.01 * preset["n_train"]))
+
+
+def overview_runs(wildcards):
+    experiment = OVERVIEWS[wildcards.overview][0]
+    count = one_percent_labels(wildcards.scale) if wildcards.overview == "fig15" else None
+    return [f"{d}/latents.npz" for d in run_dirs(wildcards.scale, experiment, count)]
+
+
+def prior_variances(wildcards):
+    """Diagonal of the experiment's Gaussian prior, or nothing for the learned hierarchical prior."""
+    prior = config["experiments"][OVERVIEWS[wildcards.overview][0]]["prior"]
+    variances = {"standard": [1.0] * config["model"]["n_latent"], "scaled": config["model"]["prior_variances"]}
+    return " ".join(map(str, variances.get(prior, [])))
+
+
+def table_inputs(wildcards):
+    """The per-experiment metrics tables a claims table summarises."""
+    wanted = TABLES[wildcards.table]["experiments"] or config["experiments"]
+    return [f"results/{wildcards.scale}/tables/{e}.csv" for e in wanted]
+
+
 def default_targets():
-    """Every dataset and figure of the configured scale, figures also under figures/ directly."""
+    """Every dataset, figure and table of the configured scale; figures and tables also under
+    figures/ and tables/ directly."""
     return [
         *expand("results/{scale}/data/{dataset}.npz", scale=SCALE, dataset=config["datasets"]),
         *expand("figures/{figure}.pdf", figure=FIGURES),
+        *expand("tables/{table}.{ext}", table=TABLES, ext=["csv", "md"]),
     ]

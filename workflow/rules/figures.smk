@@ -26,6 +26,100 @@ rule fig1:
         "fieldvae figure fig1 --datasets {input} --sample {params.sample} --out {output} > {log} 2>&1"
 
 
+rule overview_figure:
+    input:
+        overview_runs,
+    output:
+        report(
+            "figures/{scale}/{overview}.pdf",
+            caption="../report/overview.rst",
+            category="Figures",
+            subcategory="{scale} scale",
+        ),
+    params:
+        title=lambda w: OVERVIEWS[w.overview][1],
+        description=lambda w: OVERVIEWS[w.overview][2],
+        number=lambda w: w.overview[3:],
+        variances=prior_variances,
+        code=CODE["figures"],
+    log:
+        "results/{scale}/logs/figures/{overview}.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae figure overview --latents {input} --title {params.title:q}"
+        " --prior-variances {params.variances} --out {output} > {log} 2>&1"
+
+
+rule fig4:
+    input:
+        lambda w: expand(
+            "{run}/{name}",
+            run=[*run_dirs(w.scale, "standard")[:1], *run_dirs(w.scale, "beta_sweep")],
+            name=["history.csv", "metrics.json"],
+        ),
+    output:
+        report("figures/{scale}/fig4.pdf", caption="../report/fig4.rst", category="Figures", subcategory="{scale} scale"),
+    params:
+        reference=lambda w: run_dirs(w.scale, "standard")[0],
+        sweep=lambda w: run_dirs(w.scale, "beta_sweep"),
+        code=CODE["figures"],
+    log:
+        "results/{scale}/logs/figures/fig4.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae figure fig4 --reference {params.reference} --sweep {params.sweep} --out {output} > {log} 2>&1"
+
+
+rule fig7:
+    input:
+        lambda w: Path(run_dirs(w.scale, "standard")[0], "latents.npz"),
+    output:
+        report("figures/{scale}/fig7.pdf", caption="../report/fig7.rst", category="Figures", subcategory="{scale} scale"),
+    params:
+        code=CODE["figures"],
+    log:
+        "results/{scale}/logs/figures/fig7.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae figure fig7 --latents {input} --out {output} > {log} 2>&1"
+
+
+rule fig13:
+    input:
+        "results/{scale}/tables/mixture.csv",
+        "results/{scale}/tables/mixture_hierarchical.csv",
+    output:
+        report("figures/{scale}/fig13.pdf", caption="../report/fig13.rst", category="Figures", subcategory="{scale} scale"),
+    params:
+        code=CODE["figures"],
+    log:
+        "results/{scale}/logs/figures/fig13.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae figure fig13 --tables {input} --out {output} > {log} 2>&1"
+
+
+rule fig14:
+    input:
+        lambda w: expand("{run}/{name}", run=run_dirs(w.scale, "semi_supervised"), name=["history.csv", "metrics.json"]),
+    output:
+        report("figures/{scale}/fig14.pdf", caption="../report/fig14.rst", category="Figures", subcategory="{scale} scale"),
+    params:
+        runs=lambda w: run_dirs(w.scale, "semi_supervised"),
+        n_unlabelled=lambda w: config["scales"][w.scale]["n_train"],
+        code=CODE["figures"],
+    log:
+        "results/{scale}/logs/figures/fig14.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae figure fig14 --runs {params.runs} --n-unlabelled {params.n_unlabelled} --out {output} > {log} 2>&1"
+
+
 rule publish_figure:
     input:
         f"figures/{SCALE}/{{figure}}.pdf",
