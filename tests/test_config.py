@@ -64,6 +64,8 @@ BAD = {
                               "config key 'figures.fig1.sample': expected a sample index below 80, the dataset size of scale 'tiny', got 80"),
     "bad dataset name": (edit("datasets.my-data", {"kle_terms": 2, "theta": "standard", "seed": 1}),
                          "config key 'datasets': expected a name of letters, digits and underscores starting with a letter, got 'my-data'"),
+    "trials of an unknown experiment": (edit("scales.quick.experiment_trials", {"mixtures": 4}),
+                                        "config key 'scales.quick.experiment_trials.mixtures': unknown experiment"),
     "well too wide": (edit("darcy.well_width", 0.5), "config key 'darcy.well_width': expected a value < 0.5, got 0.5"),
 }
 

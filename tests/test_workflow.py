@@ -172,3 +172,11 @@ def test_unknown_scale_on_the_command_line(workflow_copy):
     proc = run([*SNAKEMAKE, "-n", "--config", "scale=huge"], cwd=workflow_copy, check=False)
     assert proc.returncode != 0
     assert "config key 'scale': expected one of the defined scales tiny, quick, paper, got 'huge'" in proc.stdout + proc.stderr
+
+
+def test_experiments_the_figures_need_are_checked(workflow_copy):
+    config = workflow_copy / "config.yaml"
+    config.write_text(config.read_text().replace("  beta_sweep: ", "  beta_sweeps: "))
+    proc = run([*SNAKEMAKE, "-n"], cwd=workflow_copy, check=False)
+    assert proc.returncode != 0
+    assert "config key 'experiments.beta_sweep': the figures need this experiment with sweep: betas" in proc.stdout + proc.stderr

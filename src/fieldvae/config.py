@@ -112,6 +112,10 @@ def _cross_check(config: dict) -> list[str]:
         problems.append(f"config key 'model.prior_variances': expected {model['n_latent']} values "
                         f"(one per latent, n_latent), got {len(model['prior_variances'])}")
     for name, preset in scales.items():
+        for experiment in preset.get("experiment_trials", {}):
+            if experiment not in config["experiments"]:
+                problems.append(f"config key 'scales.{name}.experiment_trials.{experiment}': unknown experiment; "
+                                f"defined: {', '.join(config['experiments'])}")
         for label_count in preset["sweeps"]["labels"]:
             if label_count > preset["n_labelled"]:
                 problems.append(f"config key 'scales.{name}.sweeps.labels': {label_count} labels exceed the "

@@ -25,6 +25,14 @@ OVERVIEWS = {
     "fig15": ("semi_supervised", "about 1% labels", "The paper: with about 1% labels the aggregated posterior keeps the four modes of p(theta)."),
 }
 FIGURES = ["fig1", "fig4", "fig7", "fig13", "fig14", *OVERVIEWS]
+# Experiments the figures are drawn from, and the sweep each must have.
+FIGURE_EXPERIMENTS = {**{e: None for e, _, _ in OVERVIEWS.values()}, "beta_sweep": "betas", "semi_supervised": "labels"}
+for _name, _sweep in FIGURE_EXPERIMENTS.items():
+    if _name not in config["experiments"] or config["experiments"][_name].get("sweep") != _sweep:
+        raise ValueError(
+            f"config key 'experiments.{_name}': the figures need this experiment"
+            + (f" with sweep: {_sweep}" if _sweep else " (without a sweep)")
+        )
 # A run of an experiment: its seed, and the sweep value when the experiment sweeps beta or labels.
 RUN_PATTERN = r"(?:beta([0-9.e+-]+)_|labels(\d+)_)?seed(\d+)"  # groups: beta, labels, seed
 RUN_PREFIX = {"betas": "beta", "labels": "labels"}  # sweep name -> run-id prefix
@@ -56,7 +64,8 @@ def run_ids(scale, experiment):
     preset = config["scales"][scale]
     sweep = config["experiments"][experiment].get("sweep")
     prefixes = [""] if sweep is None else [f"{RUN_PREFIX[sweep]}{v}_" for v in preset["sweeps"][sweep]]
-    return [f"{p}seed{seed}" for p in prefixes for seed in range(preset["trials"])]
+    trials = preset.get("experiment_trials", {}).get(experiment, preset["trials"])
+    return [f"{p}seed{seed}" for p in prefixes for seed in range(trials)]
 
 
 def training_settings(wildcards):
