@@ -13,7 +13,7 @@ from fieldvae.dataset import load_dataset
 
 pytestmark = pytest.mark.workflow
 SNAKEMAKE = ["snakemake", "--cores", "2"]
-FIGURE_RULES = ["fig1", "fig13", "fig14", "fig4", "fig7", "overview_figure", "publish_figure"]
+FIGURE_RULES = ["fig1", "fig10", "fig13", "fig14", "fig4", "fig7", "overview_figure", "publish_figure"]
 
 
 def dry_run(cwd, *args, env=None):
@@ -76,7 +76,7 @@ def plan(built, *args):
 def test_tiny_scale_end_to_end(built):
     root, _, proc = built
     assert "(100%) done" in proc.stderr
-    for number in (1, 4, 6, 7, 8, 9, 11, 12, 13, 14, 15):
+    for number in (1, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15):
         figure = root / f"figures/fig{number}.pdf"
         assert figure.read_bytes() == (root / f"figures/tiny/fig{number}.pdf").read_bytes()
         assert b"package_version" in figure.read_bytes()  # provenance in the PDF metadata
@@ -130,7 +130,7 @@ def test_metric_code_reruns_metrics_tables_and_figures_only(built):
 def test_training_code_reruns_training_and_what_follows(built):
     with edited(built[0] / "src/fieldvae/training/trainer.py", '"""The training loop', '"""Edited. The training loop'):
         files, rules, _ = plan(built)
-    assert {"train", "encode", "metrics"} <= set(rules) and "dataset" not in rules and "kle" not in rules
+    assert {"train", "encode", "metrics", "rotation"} <= set(rules) and "dataset" not in rules and "kle" not in rules
     assert sum(f.endswith("model.pt") for f in files) == 8  # every run
 
 

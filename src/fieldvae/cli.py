@@ -85,6 +85,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="output .json file")
     p.set_defaults(run=_metrics)
 
+    p = sub.add_parser("rotate", help="rotation study: a trained model's latent space rotated by angles")
+    p.add_argument("--model", type=Path, required=True, help="model.pt from `fieldvae train`")
+    p.add_argument("--data", type=Path, required=True, help="its dataset; the test set is used")
+    p.add_argument("--angles", type=float, nargs="+", default=[0, 15, 30, 45, 60, 75, 90], help="degrees")
+    p.add_argument("--seed", type=int, default=0, help="fixes the noise shared by all angles")
+    p.add_argument("--out", type=Path, required=True, help="output .csv file")
+    p.set_defaults(run=_rotate)
+
     p = sub.add_parser("table", help="gather metrics files of runs into one CSV table")
     p.add_argument("--metrics", type=Path, nargs="+", required=True,
                    help="metrics files .../<experiment>/<run>/metrics.json")
@@ -125,6 +133,11 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--latents", type=Path, required=True)
     f.add_argument("--out", type=Path, required=True)
     f.set_defaults(run=_fig7)
+
+    f = figures.add_parser("fig10", help="rotation study: losses and S_D against the rotation angle")
+    f.add_argument("--rotations", type=Path, nargs="+", required=True, help="rotation.csv of one or more runs")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_fig10)
 
     f = figures.add_parser("fig13", help="S_KL against S_D over trials")
     f.add_argument("--tables", type=Path, nargs="+", required=True, help="per-experiment metrics tables")
@@ -243,6 +256,20 @@ def _metrics(args: argparse.Namespace) -> None:
     print(f"wrote {args.out} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
 
 
+def _rotate(args: argparse.Namespace) -> None:
+    from fieldvae.dataset import load_dataset
+    from fieldvae.models.store import load_model
+    from fieldvae.rotation import rotation_study
+    from fieldvae.tables import write_csv
+
+    model, _ = load_model(args.model)
+    arrays, _ = load_dataset(args.data)
+    rows = rotation_study(model, arrays["fields"][arrays["test_index"]], arrays["theta"][arrays["test_index"]],
+                          args.angles, args.seed)
+    write_csv(args.out, rows)
+    print("\n".join(str(r) for r in rows), file=sys.stderr)
+
+
 def _table(args: argparse.Namespace) -> None:
     from fieldvae.tables import gather, write_csv
 
@@ -321,6 +348,14 @@ def _fig7(args: argparse.Namespace) -> None:
     from fieldvae.plotting import fig7
 
     _save_figure(fig7.draw(load_arrays(args.latents)[0]), args)
+
+
+def _fig10(args: argparse.Namespace) -> None:
+    from fieldvae.plotting import fig10
+    from fieldvae.summary import read_rows
+
+    runs = [{"name": f"{p.parent.parent.name}/{p.parent.name}", "rows": read_rows([p])} for p in args.rotations]
+    _save_figure(fig10.draw(runs), args)
 
 
 def _fig13(args: argparse.Namespace) -> None:

@@ -13,6 +13,7 @@ CODE = {
     "encode": code_fingerprint("fieldvae.models", "fieldvae.encode"),
     "metrics": code_fingerprint("fieldvae.metrics", "fieldvae.evaluate", "fieldvae.tables"),
     "summary": code_fingerprint("fieldvae.summary"),
+    "rotation": code_fingerprint("fieldvae.models", "fieldvae.rotation", "fieldvae.metrics.s_d"),
     "figures": code_fingerprint("fieldvae.plotting"),
 }
 # Figures showing runs at a glance: experiment, title, what the caption adds.
@@ -24,7 +25,7 @@ OVERVIEWS = {
     "fig12": ("mixture_hierarchical", "mixture data, hierarchical prior", "The paper: about half of 50 trials disentangle, the others sit near a 45 degree rotation."),
     "fig15": ("semi_supervised", "about 1% labels", "The paper: with about 1% labels the aggregated posterior keeps the four modes of p(theta)."),
 }
-FIGURES = ["fig1", "fig4", "fig7", "fig13", "fig14", *OVERVIEWS]
+FIGURES = ["fig1", "fig4", "fig7", "fig10", "fig13", "fig14", *OVERVIEWS]
 # Experiments the figures are drawn from, and the sweep each must have.
 FIGURE_EXPERIMENTS = {**{e: None for e, _, _ in OVERVIEWS.values()}, "beta_sweep": "betas", "semi_supervised": "labels"}
 for _name, _sweep in FIGURE_EXPERIMENTS.items():

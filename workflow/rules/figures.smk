@@ -87,6 +87,37 @@ rule fig7:
         "fieldvae figure fig7 --latents {input} --out {output} > {log} 2>&1"
 
 
+rule rotation:
+    input:
+        model="results/{scale}/runs/{experiment}/{run}/model.pt",
+        data=experiment_data,
+    output:
+        "results/{scale}/runs/{experiment}/{run}/rotation.csv",
+    params:
+        code=CODE["rotation"],
+    log:
+        "results/{scale}/logs/rotation/{experiment}/{run}.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae rotate --model {input.model} --data {input.data} --out {output} > {log} 2>&1"
+
+
+rule fig10:
+    input:
+        lambda w: [f"{d}/rotation.csv" for d in run_dirs(w.scale, "mixture_hierarchical")],
+    output:
+        report("figures/{scale}/fig10.pdf", caption="../report/fig10.rst", category="Figures", subcategory="{scale} scale"),
+    params:
+        code=CODE["figures"],
+    log:
+        "results/{scale}/logs/figures/fig10.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae figure fig10 --rotations {input} --out {output} > {log} 2>&1"
+
+
 rule fig13:
     input:
         "results/{scale}/tables/mixture.csv",

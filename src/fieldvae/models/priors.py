@@ -39,6 +39,10 @@ class GaussianPrior(nn.Module):
     def regulariser(self, z, mu, logvar, generator=None):
         return kl_to_centred_normal(mu, logvar, self.variances).sum(-1)
 
+    def neg_log_prior(self, z, generator=None):
+        """-log p(z) per sample."""
+        return -gaussian_log_prob(z, 0.0, torch.log(self.variances)).sum(-1)
+
 
 def mlp(n: int, hidden: int) -> nn.Sequential:
     return nn.Sequential(nn.Linear(n, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, n))
@@ -53,13 +57,16 @@ class HierarchicalPrior(nn.Module):
         self.decoder_logvar = nn.Parameter(torch.zeros(n))
 
     def regulariser(self, z, mu, logvar, generator=None):
+        return gaussian_log_prob(z, mu, logvar).sum(-1) + self.neg_log_prior(z, generator)
+
+    def neg_log_prior(self, z, generator=None):
+        """Single-sample upper bound on -log p(z): KL(q(xi|z) || N(0, I)) - log p(z|xi), xi ~ q(xi|z)."""
         xi_mean = self.encoder(z)
         xi_logvar = self.encoder_logvar.expand_as(xi_mean)
         eps = torch.randn(xi_mean.shape, generator=generator, device=z.device, dtype=z.dtype)
         xi = xi_mean + eps * torch.exp(0.5 * xi_logvar)
-        log_q = gaussian_log_prob(z, mu, logvar).sum(-1)
         log_p = gaussian_log_prob(z, self.decoder(xi), self.decoder_logvar.expand_as(z)).sum(-1)
-        return log_q + kl_to_centred_normal(xi_mean, xi_logvar).sum(-1) - log_p
+        return kl_to_centred_normal(xi_mean, xi_logvar).sum(-1) - log_p
 
 
 def make_prior(cfg) -> nn.Module:
