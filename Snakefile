@@ -22,6 +22,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/tables.smk"
+include: "workflow/rules/landscape.smk"
 include: "workflow/rules/figures.smk"
 
 

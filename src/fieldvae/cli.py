@@ -93,6 +93,29 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="output .csv file")
     p.set_defaults(run=_rotate)
 
+    p = sub.add_parser("landscape", help="losses along lines in parameter space (figures 3 and 5)")
+    kinds = p.add_subparsers(dest="kind", required=True, metavar="KIND")
+    for kind, text in (("lines", "from Xavier-initialised networks to the trained one"),
+                       ("directions", "along filter-normalised random directions out of the trained one"),
+                       ("between", "between two trained networks, with S_D on the test set")):
+        k = kinds.add_parser(kind, help=f"losses {text}")
+        k.add_argument("--model", type=Path, required=True, help="model.pt of the trained run")
+        k.add_argument("--history", type=Path, required=True, help="its history.csv: the loss uses its final beta")
+        k.add_argument("--data", type=Path, required=True, help="its dataset")
+        k.add_argument("--points", type=int, default=21, help="points per line")
+        k.add_argument("--latent-samples", type=int, default=10, help="reparameterised draws per sample")
+        k.add_argument("--samples", type=int, default=512, help="training samples per loss evaluation")
+        k.add_argument("--seed", type=int, default=0, help="fixes noise, directions and initialisations")
+        k.add_argument("--out", type=Path, required=True, help="output .csv file")
+        k.set_defaults(run=_landscape)
+        if kind == "lines":
+            k.add_argument("--inits", type=int, default=10, help="number of initialised networks")
+        if kind == "directions":
+            k.add_argument("--first", type=int, required=True, help="index of the first direction of this chunk")
+            k.add_argument("--count", type=int, required=True, help="directions in this chunk")
+        if kind == "between":
+            k.add_argument("--other", type=Path, required=True, help="model.pt of the second trained run")
+
     p = sub.add_parser("table", help="gather metrics files of runs into one CSV table")
     p.add_argument("--metrics", type=Path, nargs="+", required=True,
                    help="metrics files .../<experiment>/<run>/metrics.json")
@@ -122,6 +145,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="diagonal of a Gaussian prior to draw samples of (omit for the learned hierarchical prior)")
     f.add_argument("--out", type=Path, required=True)
     f.set_defaults(run=_overview)
+
+    f = figures.add_parser("fig3", help="loss landscape: lines from initialisations, random directions")
+    f.add_argument("--lines", type=Path, required=True, help="lines.csv from `fieldvae landscape lines`")
+    f.add_argument("--directions", type=Path, nargs="+", required=True, help="chunks from `landscape directions`")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_fig3)
+
+    f = figures.add_parser("fig5", help="loss and S_D between two trained runs")
+    f.add_argument("--between", type=Path, required=True, help="between.csv from `fieldvae landscape between`")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_fig5)
 
     f = figures.add_parser("fig4", help="rate-distortion plane: training paths and the fixed-beta sweep")
     f.add_argument("--reference", type=Path, required=True, help="run folder of a training-method run")
@@ -270,6 +304,42 @@ def _rotate(args: argparse.Namespace) -> None:
     print("\n".join(str(r) for r in rows), file=sys.stderr)
 
 
+def _landscape(args: argparse.Namespace) -> None:
+    import numpy as np
+    import torch
+
+    from fieldvae import landscape
+    from fieldvae.dataset import load_dataset
+    from fieldvae.evaluate import read_history
+    from fieldvae.metrics.s_d import s_d
+    from fieldvae.models.store import load_model
+    from fieldvae.tables import write_csv
+
+    model, _ = load_model(args.model)
+    arrays, _ = load_dataset(args.data)
+    if args.samples > len(arrays["train_index"]):
+        raise ValueError(f"--samples {args.samples}: the dataset has {len(arrays['train_index'])} training samples")
+    x = torch.from_numpy(arrays["fields"][arrays["train_index"][: args.samples]])
+    beta = float(read_history(args.history)["beta"][-1])
+    trained = landscape.flat(model)
+    ts = np.round(np.linspace(0.0, 1.0, args.points), 6)
+    common = (x, beta, args.latent_samples, args.seed)
+    if args.kind == "lines":
+        rows = [{"init": i, "t": float(t), "loss": loss} for i in range(args.inits) for t, loss in zip(
+            ts, landscape.line(model, landscape.initial_parameters(model.cfg, args.seed * 1000 + i), trained, ts, *common))]
+    elif args.kind == "directions":
+        rows = landscape.direction_losses(model, trained, range(args.first, args.first + args.count), ts, *common)
+    else:
+        other, _ = load_model(args.other)
+        end = landscape.flat(other)
+        test = torch.from_numpy(arrays["fields"][arrays["test_index"]])
+        theta = arrays["theta"][arrays["test_index"]]
+        rows = [{"t": float(t), "loss": landscape.loss_at(model, (1 - t) * trained + t * end, *common),
+                 "s_d": s_d(landscape.encoder_means_at(model, (1 - t) * trained + t * end, test), theta)} for t in ts]
+    write_csv(args.out, rows)
+    print(f"wrote {args.out}: {len(rows)} points, beta {beta:.3g}", file=sys.stderr)
+
+
 def _table(args: argparse.Namespace) -> None:
     from fieldvae.tables import gather, write_csv
 
@@ -334,6 +404,20 @@ def _overview(args: argparse.Namespace) -> None:
     if args.prior_variances:
         prior = np.random.default_rng(0).standard_normal((1000, len(args.prior_variances))) * np.sqrt(args.prior_variances)
     _save_figure(overview.draw(runs, args.title, prior), args)
+
+
+def _fig3(args: argparse.Namespace) -> None:
+    from fieldvae.plotting import fig3
+    from fieldvae.summary import read_rows
+
+    _save_figure(fig3.draw(read_rows([args.lines]), read_rows(args.directions)), args)
+
+
+def _fig5(args: argparse.Namespace) -> None:
+    from fieldvae.plotting import fig5
+    from fieldvae.summary import read_rows
+
+    _save_figure(fig5.draw(read_rows([args.between])), args)
 
 
 def _fig4(args: argparse.Namespace) -> None:

@@ -116,6 +116,9 @@ def _cross_check(config: dict) -> list[str]:
             if experiment not in config["experiments"]:
                 problems.append(f"config key 'scales.{name}.experiment_trials.{experiment}': unknown experiment; "
                                 f"defined: {', '.join(config['experiments'])}")
+        if preset["landscape"]["samples"] > preset["n_train"]:
+            problems.append(f"config key 'scales.{name}.landscape.samples': expected at most n_train "
+                            f"({preset['n_train']}), got {preset['landscape']['samples']}")
         for label_count in preset["sweeps"]["labels"]:
             if label_count > preset["n_labelled"]:
                 problems.append(f"config key 'scales.{name}.sweeps.labels': {label_count} labels exceed the "

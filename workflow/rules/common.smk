@@ -14,6 +14,7 @@ CODE = {
     "metrics": code_fingerprint("fieldvae.metrics", "fieldvae.evaluate", "fieldvae.tables"),
     "summary": code_fingerprint("fieldvae.summary"),
     "rotation": code_fingerprint("fieldvae.models", "fieldvae.rotation", "fieldvae.metrics.s_d"),
+    "landscape": code_fingerprint("fieldvae.models", "fieldvae.landscape", "fieldvae.metrics.s_d"),
     "figures": code_fingerprint("fieldvae.plotting"),
 }
 # Figures showing runs at a glance: experiment, title, what the caption adds.
@@ -25,9 +26,12 @@ OVERVIEWS = {
     "fig12": ("mixture_hierarchical", "mixture data, hierarchical prior", "The paper: about half of 50 trials disentangle, the others sit near a 45 degree rotation."),
     "fig15": ("semi_supervised", "about 1% labels", "The paper: with about 1% labels the aggregated posterior keeps the four modes of p(theta)."),
 }
-FIGURES = ["fig1", "fig4", "fig7", "fig10", "fig13", "fig14", *OVERVIEWS]
+FIGURES = ["fig1", "fig3", "fig4", "fig5", "fig7", "fig10", "fig13", "fig14", *OVERVIEWS]
 # Experiments the figures are drawn from, and the sweep each must have.
 FIGURE_EXPERIMENTS = {**{e: None for e, _, _ in OVERVIEWS.values()}, "beta_sweep": "betas", "semi_supervised": "labels"}
+for _scale, _preset in config["scales"].items():
+    if _preset.get("experiment_trials", {}).get("standard", _preset["trials"]) < 2:
+        raise ValueError(f"config key 'scales.{_scale}.experiment_trials.standard': figure 5 needs at least 2 trials")
 for _name, _sweep in FIGURE_EXPERIMENTS.items():
     if _name not in config["experiments"] or config["experiments"][_name].get("sweep") != _sweep:
         raise ValueError(
@@ -45,6 +49,7 @@ wildcard_constraints:
     terms=r"\d+",
     figure="|".join(FIGURES),
     overview="|".join(OVERVIEWS),
+    first=r"\d+",
     table="|".join(TABLES),
     experiment="|".join(config["experiments"]),
     run=RUN_PATTERN,
@@ -120,6 +125,22 @@ def prior_variances(wildcards):
     prior = config["experiments"][OVERVIEWS[wildcards.overview][0]]["prior"]
     variances = {"standard": [1.0] * config["model"]["n_latent"], "scaled": config["model"]["prior_variances"]}
     return " ".join(map(str, variances.get(prior, [])))
+
+
+def landscape_options(wildcards):
+    """Command-line options of the landscape commands at a scale."""
+    ls = config["scales"][wildcards.scale]["landscape"]
+    return f"--points {ls['points']} --latent-samples {ls['latent_samples']} --samples {ls['samples']}"
+
+
+def direction_chunks(scale, run_dir):
+    ls = config["scales"][scale]["landscape"]
+    return [f"{run_dir}/directions_{first}.csv" for first in range(0, ls["directions"], ls["chunk"])]
+
+
+def landscape_dir(scale, index=0):
+    """Landscape folder of the standard experiment's run number `index`."""
+    return f"results/{scale}/landscape/standard/{run_ids(scale, 'standard')[index]}"
 
 
 def table_inputs(wildcards):

@@ -51,6 +51,37 @@ rule overview_figure:
         " --prior-variances {params.variances} --out {output} > {log} 2>&1"
 
 
+rule fig3:
+    input:
+        lines=lambda w: f"{landscape_dir(w.scale)}/lines.csv",
+        directions=lambda w: direction_chunks(w.scale, landscape_dir(w.scale)),
+    output:
+        report("figures/{scale}/fig3.pdf", caption="../report/fig3.rst", category="Figures", subcategory="{scale} scale"),
+    params:
+        code=CODE["figures"],
+    log:
+        "results/{scale}/logs/figures/fig3.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae figure fig3 --lines {input.lines} --directions {input.directions} --out {output} > {log} 2>&1"
+
+
+rule fig5:
+    input:
+        "results/{scale}/landscape/standard/between.csv",
+    output:
+        report("figures/{scale}/fig5.pdf", caption="../report/fig5.rst", category="Figures", subcategory="{scale} scale"),
+    params:
+        code=CODE["figures"],
+    log:
+        "results/{scale}/logs/figures/fig5.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae figure fig5 --between {input} --out {output} > {log} 2>&1"
+
+
 rule fig4:
     input:
         lambda w: expand(

@@ -1,0 +1,110 @@
+"""Loss landscapes (figures 3 and 5): the training objective along lines in parameter space.
+
+The loss at a parameter vector is the training objective at the run's final beta, averaged over a
+fixed subset of the training data and `latent_samples` reparameterised draws per sample, with the
+same noise at every point, and clipped at 1000 as in the paper. BatchNorm uses the statistics of the
+evaluated batch (train mode); running statistics are never updated.
+
+Random directions are filter-normalised (Li et al. 2018): a Gaussian direction in which every filter
+(the slice of a weight tensor belonging to one output unit) is rescaled to the norm of the same
+filter of the trained network; biases, BatchNorm parameters, the output log-variance and the prior's
+parameters are not perturbed. Direction k is drawn from the seed (seed, k), so how directions are
+split over jobs does not change them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import torch
+from torch.nn.utils import parameters_to_vector, vector_to_parameters
+
+from fieldvae.models.losses import objective
+
+CLIP = 1000.0
+
+
+def flat(model) -> torch.Tensor:
+    return parameters_to_vector(model.parameters()).detach().clone()
+
+
+@contextlib.contextmanager
+def evaluated_at(model, params: torch.Tensor):
+    """The model with the given parameters, BatchNorm on batch statistics (train mode) without
+    touching the running statistics."""
+    vector_to_parameters(params, model.parameters())
+    model.train()
+    momenta = [(m, m.momentum) for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    for m, _ in momenta:
+        m.momentum = 0.0
+    try:
+        yield model
+    finally:
+        for m, momentum in momenta:
+            m.momentum = momentum
+
+
+@torch.no_grad()
+def loss_at(model, params: torch.Tensor, x: torch.Tensor, beta: float, latent_samples: int, seed: int) -> float:
+    """The clipped objective at a parameter vector (see module doc)."""
+    generator = torch.Generator().manual_seed(seed)
+    with evaluated_at(model, params):
+        total = sum(float(objective(model, x, beta, generator=generator).loss) for _ in range(latent_samples))
+    loss = total / latent_samples
+    return min(loss, CLIP) if np.isfinite(loss) else CLIP
+
+
+def line(model, start: torch.Tensor, end: torch.Tensor, ts, x, beta, latent_samples, seed) -> list[float]:
+    """Losses at (1 - t) start + t end."""
+    return [loss_at(model, (1 - t) * start + t * end, x, beta, latent_samples, seed) for t in ts]
+
+
+def filter_normalised_direction(model, trained: torch.Tensor, index: int, seed: int) -> torch.Tensor:
+    """Random direction number `index`, filter-normalised against the trained parameters."""
+    generator = torch.Generator().manual_seed(seed * 1_000_003 + index)
+    pieces, offset = [], 0
+    for name, p in model.named_parameters():
+        size = p.numel()
+        weights = trained[offset:offset + size].view_as(p)
+        offset += size
+        if p.dim() < 2 or name.startswith("prior.") or name == "output_logvar":
+            pieces.append(torch.zeros(size))
+            continue
+        d = torch.randn(p.shape, generator=generator)
+        # one filter per output unit: dim 0 for Conv2d and Linear, dim 1 for ConvTranspose2d
+        axis = 1 if name in _transposed(model) else 0
+        dims = [i for i in range(p.dim()) if i != axis]
+        norm = torch.linalg.vector_norm
+        scale = norm(weights, dim=dims, keepdim=True) / norm(d, dim=dims, keepdim=True).clamp(min=1e-12)
+        pieces.append((d * scale).reshape(-1))
+    return torch.cat(pieces)
+
+
+def _transposed(model) -> set[str]:
+    return {f"{n}.weight" for n, m in model.named_modules() if isinstance(m, torch.nn.ConvTranspose2d)}
+
+
+def direction_losses(model, trained, indices, alphas, x, beta, latent_samples, seed) -> list[dict]:
+    """Losses at trained + alpha d_k for every direction index k."""
+    rows = []
+    for k in indices:
+        d = filter_normalised_direction(model, trained, k, seed)
+        for alpha, loss in zip(alphas, line(model, trained, trained + d, alphas, x, beta, latent_samples, seed)):
+            rows.append({"direction": k, "alpha": float(alpha), "loss": loss})
+    return rows
+
+
+@torch.no_grad()
+def encoder_means_at(model, params: torch.Tensor, x: torch.Tensor) -> np.ndarray:
+    """Posterior means at a parameter vector, BatchNorm on the batch's statistics as in loss_at."""
+    with evaluated_at(model, params):
+        return model.encode(x)[0].numpy()
+
+
+def initial_parameters(model_cfg, seed: int) -> torch.Tensor:
+    """The parameters of a freshly Xavier-initialised network with the given seed."""
+    from fieldvae.models.densevae import DenseVAE
+
+    torch.manual_seed(seed)
+    return flat(DenseVAE(model_cfg))

@@ -1,0 +1,67 @@
+"""Loss landscapes: end points, filter normalisation, chunk independence, clipping."""
+
+import numpy as np
+import pytest
+import torch
+
+from fieldvae import landscape
+from fieldvae.models.config import ModelConfig
+from fieldvae.models.densevae import DenseVAE
+
+
+@pytest.fixture(scope="module")
+def setup():
+    torch.manual_seed(0)
+    model = DenseVAE(ModelConfig(grid=17))
+    x = torch.from_numpy(np.random.default_rng(0).standard_normal((12, 3, 17, 17)).astype(np.float32))
+    return model, landscape.flat(model), x
+
+
+def test_line_end_points_are_the_two_parameter_vectors(setup):
+    model, trained, x = setup
+    init = landscape.initial_parameters(model.cfg, 5)
+    losses = landscape.line(model, init, trained, [0.0, 0.5, 1.0], x, 1.0, 2, 0)
+    assert losses[0] == pytest.approx(landscape.loss_at(model, init, x, 1.0, 2, 0))
+    assert losses[2] == pytest.approx(landscape.loss_at(model, trained, x, 1.0, 2, 0))
+    assert losses[0] != pytest.approx(losses[2])
+    assert torch.equal(landscape.initial_parameters(model.cfg, 5), init)  # a seed fixes the network
+
+
+def test_running_statistics_are_left_alone(setup):
+    model, trained, x = setup
+    before = {k: v.clone() for k, v in model.state_dict().items() if "running" in k}
+    landscape.loss_at(model, trained, x * 5 + 3, 1.0, 1, 0)
+    assert all(torch.equal(before[k], model.state_dict()[k]) for k in before)
+
+
+def test_directions_are_filter_normalised(setup):
+    model, trained, _ = setup
+    d = landscape.filter_normalised_direction(model, trained, 3, seed=0)
+    offset = 0
+    transposed = landscape._transposed(model)
+    for name, p in model.named_parameters():
+        piece, weights = d[offset:offset + p.numel()].view_as(p), trained[offset:offset + p.numel()].view_as(p)
+        offset += p.numel()
+        if p.dim() < 2 or name.startswith("prior.") or name == "output_logvar":
+            assert torch.all(piece == 0), name
+            continue
+        axis = 1 if name in transposed else 0
+        dims = [i for i in range(p.dim()) if i != axis]
+        norms = torch.linalg.vector_norm(piece, dim=dims), torch.linalg.vector_norm(weights, dim=dims)
+        assert torch.allclose(*norms, rtol=1e-4), name
+    assert offset == len(trained)
+
+
+def test_directions_do_not_depend_on_chunking(setup):
+    model, trained, x = setup
+    alphas = [0.0, 1.0]
+    whole = landscape.direction_losses(model, trained, range(0, 4), alphas, x, 1.0, 1, 0)
+    chunks = [*landscape.direction_losses(model, trained, range(0, 2), alphas, x, 1.0, 1, 0),
+              *landscape.direction_losses(model, trained, range(2, 4), alphas, x, 1.0, 1, 0)]
+    assert whole == chunks
+    assert len({r["loss"] for r in whole if r["alpha"] == 1.0}) == 4  # four different directions
+
+
+def test_losses_are_clipped(setup):
+    model, trained, x = setup
+    assert landscape.loss_at(model, trained * 1e6, x, 1.0, 1, 0) == landscape.CLIP
