@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from pathlib import Path
@@ -385,12 +384,12 @@ def _save_figure(fig, args: argparse.Namespace) -> None:
 def _run_folder(path: Path) -> dict:
     """A run folder's history, scores and sweep value (from its name, e.g. beta10_seed0)."""
     from fieldvae.evaluate import read_history
+    from fieldvae.run_ids import parse
 
     record = json.loads((path / "metrics.json").read_text())
-    beta = re.match(r"beta([0-9.e+-]+)_", path.name)
-    labels = re.match(r"labels(\d+)_", path.name)
+    run = parse(path.name)
     return {"name": path.name, "history": read_history(path / "history.csv"), **record["scores"],
-            "beta": float(beta.group(1)) if beta else None, "labels": int(labels.group(1)) if labels else None}
+            "beta": run.beta, "labels": run.labels}
 
 
 def _overview(args: argparse.Namespace) -> None:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import csv
 import math
-import re
 
 import numpy as np
 
 from fieldvae.io import atomic_path
+from fieldvae.run_ids import variant
 
 DISENTANGLED_FRACTION_OF_CEILING = 0.9
 SCORES = ("s_d", "s_kl", "mig", "dci_disentanglement", "dci_completeness", "dci_informativeness", "sap",
@@ -57,11 +57,6 @@ def _parse(value: str):
         return float(value)
     except ValueError:
         return None if value == "" else value
-
-
-def variant(run: str) -> str:
-    """The run id without its seed: 'beta10', 'labels8', or '' for plain runs."""
-    return re.sub(r"_?seed\d+$", "", run)
 
 
 def disentangled(row: dict) -> bool:

@@ -1,7 +1,7 @@
 # Names, wildcard constraints and input functions shared by all rules.
 import json
-import re
 
+from fieldvae import run_ids as runs
 from fieldvae.provenance import code_fingerprint
 from fieldvae.summary import TABLES
 
@@ -38,9 +38,6 @@ for _name, _sweep in FIGURE_EXPERIMENTS.items():
             f"config key 'experiments.{_name}': the figures need this experiment"
             + (f" with sweep: {_sweep}" if _sweep else " (without a sweep)")
         )
-# A run of an experiment: its seed, and the sweep value when the experiment sweeps beta or labels.
-RUN_PATTERN = r"(?:beta([0-9.e+-]+)_|labels(\d+)_)?seed(\d+)"  # groups: beta, labels, seed
-RUN_PREFIX = {"betas": "beta", "labels": "labels"}  # sweep name -> run-id prefix
 
 
 wildcard_constraints:
@@ -52,7 +49,7 @@ wildcard_constraints:
     first=r"\d+",
     table="|".join(TABLES),
     experiment="|".join(config["experiments"]),
-    run=RUN_PATTERN,
+    run=runs.PATTERN,
 
 
 def preset(wildcards):
@@ -69,21 +66,21 @@ def run_ids(scale, experiment):
     """Every run of an experiment at a scale: trials x sweep values."""
     preset = config["scales"][scale]
     sweep = config["experiments"][experiment].get("sweep")
-    prefixes = [""] if sweep is None else [f"{RUN_PREFIX[sweep]}{v}_" for v in preset["sweeps"][sweep]]
+    values = [None] if sweep is None else preset["sweeps"][sweep]
     trials = preset.get("experiment_trials", {}).get(experiment, preset["trials"])
-    return [f"{p}seed{seed}" for p in prefixes for seed in range(trials)]
+    return [runs.make(sweep, v, seed) for v in values for seed in range(trials)]
 
 
 def training_settings(wildcards):
     """TrainingConfig fields of a run, as JSON: the experiment's schedule at the scale, its own
     overrides, and the run's sweep value."""
-    beta, labels, _ = re.fullmatch(RUN_PATTERN, wildcards.run).groups()
+    beta, labels, _ = runs.parse(wildcards.run)
     experiment = config["experiments"][wildcards.experiment]
     settings = {**config["scales"][wildcards.scale]["schedules"][experiment["schedule"]], **experiment.get("training", {})}
     if beta is not None:
-        settings["fixed_beta"] = float(beta)
+        settings["fixed_beta"] = beta
     if labels is not None:
-        settings["labels"] = int(labels)
+        settings["labels"] = labels
     return json.dumps(settings)
 
 
@@ -93,7 +90,7 @@ def model_settings(wildcards):
 
 
 def run_seed(wildcards):
-    return int(re.fullmatch(RUN_PATTERN, wildcards.run).group(3))
+    return runs.parse(wildcards.run).seed
 
 
 def experiment_data(wildcards):
