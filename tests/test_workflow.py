@@ -105,6 +105,15 @@ def test_tiny_scale_end_to_end(built):
     assert plan(built)[0] == []  # built: nothing more to do
 
 
+def test_report_holds_every_figure_and_table_with_caption_and_scale(built):
+    root, env, _ = built
+    run(["snakemake", "--report", "report.html", "--config", "scale=tiny"], cwd=root, env=env)
+    html = (root / "report.html").read_text()
+    names = set(re.findall(r'"name": "((?:fig\d+|summary|labels|betas)\.(?:pdf|csv))"', html))
+    assert names == {f"fig{n}.pdf" for n in (1, *range(3, 16))} | {"summary.csv", "labels.csv", "betas.csv"}
+    assert html.count("tiny</tt>") == 17 and html.count("The paper claims:") == 3
+
+
 def test_switching_scale_plans_only_that_scale(built):
     files, _, _ = plan(built, "scale=quick")
     assert files and not [f for f in files if "tiny" in f]
