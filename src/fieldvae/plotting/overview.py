@@ -20,12 +20,12 @@ def draw(runs: list[dict], title: str, prior_samples: np.ndarray | None) -> plt.
     fig = plt.figure(figsize=(style.TEXT_WIDTH, 6.4), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[1.1, 1])
     left, right = top.subfigures(1, 2, width_ratios=[1.25, 1])
-    shown = f"{best['name']}" + (f", best S_D of {len(runs)} runs" if several else "")
-    left.suptitle(f"{title}: {shown}", fontsize=9)
+    shown = f"{best['name']}" + (f" (best S_D of {len(runs)} runs)" if several else "")
+    fig.suptitle(f"{title}: {shown}", fontsize=9)
     panels.reconstruction(left.subplots(3, 3), best["fields_examples"][0], best["reconstruction_examples"][0], left)
     scatter_axes = right.subplots(2, 2)
     panels.factor_scatter(scatter_axes, best["mu_test"], best["theta_test"])
-    right.suptitle(f"latent means vs factors (S_D = {max(scores):.2f}, ceiling {ceiling(best['theta_test']):.2f})",
+    right.suptitle(f"latent means vs factors\n$S_D$ = {max(scores):.2f}, ceiling {ceiling(best['theta_test']):.2f}",
                    fontsize=8)
     axes = bottom.subplots(1, 3 if several else 2)
     panels.latent_density(axes[0], best["mu_test"], best["logvar_test"], "aggregated posterior q(z)",

@@ -28,12 +28,17 @@ def reconstruction(axes, truth: np.ndarray, recon: np.ndarray, fig) -> None:
             fig.colorbar(im, ax=ax, shrink=0.8)
 
 
-def latent_density(ax, mu: np.ndarray, logvar: np.ndarray, title: str, reference=None, extent: float = 4.0) -> None:
-    """Contours of the exact aggregated posterior q(z) over z1, z2, with optional reference samples."""
-    t = np.linspace(-extent, extent, 121)
-    grid = np.stack(np.meshgrid(t, t), -1).reshape(-1, 2)
-    density = aggregate_density(mu[:, :2], logvar[:, :2], grid).reshape(len(t), len(t))
-    ax.contourf(t, t, density, levels=12, cmap="Blues")
+def latent_density(ax, mu: np.ndarray, logvar: np.ndarray, title: str, reference=None) -> None:
+    """Contours of the exact aggregated posterior q(z) over z1, z2, on a window that holds the
+    posterior means and three posterior standard deviations around them, with optional reference
+    samples (a fixed prior's)."""
+    mu, logvar = mu[:, :2], logvar[:, :2]
+    reach = 3 * np.exp(0.5 * logvar).max(0)
+    points = mu if reference is None else np.vstack([mu, reference[:, :2]])
+    lo, hi = points.min(0) - reach, points.max(0) + reach
+    x, y = np.meshgrid(np.linspace(lo[0], hi[0], 121), np.linspace(lo[1], hi[1], 121))
+    density = aggregate_density(mu, logvar, np.column_stack([x.ravel(), y.ravel()])).reshape(x.shape)
+    ax.contourf(x, y, density, levels=12, cmap="Blues")
     if reference is not None:
         ax.scatter(reference[:, 0], reference[:, 1], s=2, c="k", alpha=0.25, lw=0, label="prior samples")
     _latent_axes(ax, title, "$z_1$", "$z_2$")
