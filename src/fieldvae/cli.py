@@ -277,13 +277,13 @@ def _encode(args: argparse.Namespace) -> None:
 
 
 def _metrics(args: argparse.Namespace) -> None:
-    from fieldvae.evaluate import evaluate, read_history
-    from fieldvae.io import load_arrays, save_json
+    from fieldvae.evaluate import evaluate
+    from fieldvae.io import load_arrays, load_columns, save_json
     from fieldvae.provenance import provenance
 
     latents, latents_provenance = load_arrays(args.latents)
     start = time.perf_counter()
-    scores = evaluate(latents, read_history(args.history), args.seed)
+    scores = evaluate(latents, load_columns(args.history), args.seed)
     save_json(args.out, {"scores": scores, "provenance": provenance({**_params(args), "latents": latents_provenance})})
     print("\n".join(f"{k:>22s}: {v}" for k, v in scores.items()), file=sys.stderr)
     print(f"wrote {args.out} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
@@ -293,13 +293,13 @@ def _rotate(args: argparse.Namespace) -> None:
     from fieldvae.dataset import load_dataset
     from fieldvae.models.store import load_model
     from fieldvae.rotation import rotation_study
-    from fieldvae.tables import write_csv
+    from fieldvae.io import save_rows
 
     model, _ = load_model(args.model)
     arrays, _ = load_dataset(args.data)
     rows = rotation_study(model, arrays["fields"][arrays["test_index"]], arrays["theta"][arrays["test_index"]],
                           args.angles, args.seed)
-    write_csv(args.out, rows)
+    save_rows(args.out, rows)
     print("\n".join(str(r) for r in rows), file=sys.stderr)
 
 
@@ -309,17 +309,17 @@ def _landscape(args: argparse.Namespace) -> None:
 
     from fieldvae import landscape
     from fieldvae.dataset import load_dataset
-    from fieldvae.evaluate import read_history
+    from fieldvae.io import load_columns
     from fieldvae.metrics.s_d import s_d
     from fieldvae.models.store import load_model
-    from fieldvae.tables import write_csv
+    from fieldvae.io import save_rows
 
     model, _ = load_model(args.model)
     arrays, _ = load_dataset(args.data)
     if args.samples > len(arrays["train_index"]):
         raise ValueError(f"--samples {args.samples}: the dataset has {len(arrays['train_index'])} training samples")
     x = torch.from_numpy(arrays["fields"][arrays["train_index"][: args.samples]])
-    beta = float(read_history(args.history)["beta"][-1])
+    beta = float(load_columns(args.history)["beta"][-1])
     trained = landscape.flat(model)
     ts = np.round(np.linspace(0.0, 1.0, args.points), 6)
     common = (x, beta, args.latent_samples, args.seed)
@@ -335,24 +335,26 @@ def _landscape(args: argparse.Namespace) -> None:
         theta = arrays["theta"][arrays["test_index"]]
         rows = [{"t": float(t), "loss": landscape.loss_at(model, (1 - t) * trained + t * end, *common),
                  "s_d": s_d(landscape.encoder_means_at(model, (1 - t) * trained + t * end, test), theta)} for t in ts]
-    write_csv(args.out, rows)
+    save_rows(args.out, rows)
     print(f"wrote {args.out}: {len(rows)} points, beta {beta:.3g}", file=sys.stderr)
 
 
 def _table(args: argparse.Namespace) -> None:
-    from fieldvae.tables import gather, write_csv
+    from fieldvae.io import save_rows
+    from fieldvae.tables import gather
 
     rows = gather(args.metrics)
-    write_csv(args.out, rows)
+    save_rows(args.out, rows)
     print(f"wrote {args.out}: {len(rows)} runs", file=sys.stderr)
 
 
 def _summarise(args: argparse.Namespace) -> None:
-    from fieldvae.summary import TABLES, read_rows, select, summarise, write
+    from fieldvae.io import load_rows
+    from fieldvae.summary import TABLES, select, summarise, write
 
     if args.table not in TABLES:
         raise ValueError(f"--table: expected one of {', '.join(TABLES)}, got {args.table!r}")
-    rows = summarise(select(read_rows(args.tables), args.table))
+    rows = summarise(select(load_rows(args.tables), args.table))
     write(args.csv, args.md, rows, args.table, args.scale)
     print(args.md.read_text(), file=sys.stderr)
 
@@ -383,12 +385,12 @@ def _save_figure(fig, args: argparse.Namespace) -> None:
 
 def _run_folder(path: Path) -> dict:
     """A run folder's history, scores and sweep value (from its name, e.g. beta10_seed0)."""
-    from fieldvae.evaluate import read_history
+    from fieldvae.io import load_columns
     from fieldvae.run_ids import parse
 
     record = json.loads((path / "metrics.json").read_text())
     run = parse(path.name)
-    return {"name": path.name, "history": read_history(path / "history.csv"), **record["scores"],
+    return {"name": path.name, "history": load_columns(path / "history.csv"), **record["scores"],
             "beta": run.beta, "labels": run.labels}
 
 
@@ -407,23 +409,23 @@ def _overview(args: argparse.Namespace) -> None:
 
 def _fig3(args: argparse.Namespace) -> None:
     from fieldvae.plotting import fig3
-    from fieldvae.summary import read_rows
+    from fieldvae.io import load_rows
 
-    _save_figure(fig3.draw(read_rows([args.lines]), read_rows(args.directions)), args)
+    _save_figure(fig3.draw(load_rows([args.lines]), load_rows(args.directions)), args)
 
 
 def _fig5(args: argparse.Namespace) -> None:
     from fieldvae.plotting import fig5
-    from fieldvae.summary import read_rows
+    from fieldvae.io import load_rows
 
-    _save_figure(fig5.draw(read_rows([args.between])), args)
+    _save_figure(fig5.draw(load_rows([args.between])), args)
 
 
 def _fig4(args: argparse.Namespace) -> None:
-    from fieldvae.evaluate import read_history
+    from fieldvae.io import load_columns
     from fieldvae.plotting import fig4
 
-    _save_figure(fig4.draw(read_history(args.reference / "history.csv"), [_run_folder(p) for p in args.sweep]), args)
+    _save_figure(fig4.draw(load_columns(args.reference / "history.csv"), [_run_folder(p) for p in args.sweep]), args)
 
 
 def _fig7(args: argparse.Namespace) -> None:
@@ -435,17 +437,17 @@ def _fig7(args: argparse.Namespace) -> None:
 
 def _fig10(args: argparse.Namespace) -> None:
     from fieldvae.plotting import fig10
-    from fieldvae.summary import read_rows
+    from fieldvae.io import load_rows
 
-    runs = [{"name": f"{p.parent.parent.name}/{p.parent.name}", "rows": read_rows([p])} for p in args.rotations]
+    runs = [{"name": f"{p.parent.parent.name}/{p.parent.name}", "rows": load_rows([p])} for p in args.rotations]
     _save_figure(fig10.draw(runs), args)
 
 
 def _fig13(args: argparse.Namespace) -> None:
     from fieldvae.plotting import fig13
-    from fieldvae.summary import read_rows
+    from fieldvae.io import load_rows
 
-    _save_figure(fig13.draw({p.stem: read_rows([p]) for p in args.tables}), args)
+    _save_figure(fig13.draw({p.stem: load_rows([p]) for p in args.tables}), args)
 
 
 def _fig14(args: argparse.Namespace) -> None:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
-import numpy as np
-
 from fieldvae.metrics.aggregate import aggregate_samples, rate_distortion
 from fieldvae.metrics.dci import dci
 from fieldvae.metrics.mig import mig
@@ -13,14 +9,6 @@ from fieldvae.metrics.overregularisation import final_rate, over_regularised
 from fieldvae.metrics.s_d import ceiling, s_d
 from fieldvae.metrics.s_kl import s_kl
 from fieldvae.metrics.sap import sap
-
-
-def read_history(path) -> dict[str, np.ndarray]:
-    with open(path, newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    if not rows:
-        raise ValueError(f"{path}: the history has no epochs")
-    return {k: np.array([float(r[k]) for r in rows]) for k in rows[0]}
 
 
 def evaluate(latents: dict, history: dict, seed: int = 0) -> dict:

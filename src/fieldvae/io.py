@@ -7,6 +7,7 @@ file in the same folder, then renamed), so an interrupted job never leaves a fil
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import tempfile
@@ -50,6 +51,43 @@ def save_json(path: str | os.PathLike, record: dict) -> None:
     """Write a JSON record (with its provenance inside), atomically."""
     with atomic_path(path) as tmp:
         Path(tmp).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+
+
+def save_rows(path: str | os.PathLike, rows: list[dict]) -> None:
+    """Write rows as CSV, the header from the first row's keys, atomically."""
+    if not rows:
+        raise ValueError(f"no rows to write to {path}")
+    with atomic_path(path) as tmp, open(tmp, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def load_rows(paths) -> list[dict]:
+    """Rows of CSV files written by save_rows, values parsed: numbers as float, True/False as bool,
+    empty cells as None, anything else as text."""
+    rows = []
+    for path in paths:
+        with open(path, newline="") as fh:
+            rows.extend({k: _parse(v) for k, v in row.items()} for row in csv.DictReader(fh))
+    return rows
+
+
+def load_columns(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """A CSV file of numbers (a training history, say) as one array per column."""
+    rows = load_rows([path])
+    if not rows:
+        raise ValueError(f"{path} has no rows")
+    return {k: np.array([r[k] for r in rows], dtype=np.float64) for k in rows[0]}
+
+
+def _parse(value: str):
+    if value in ("True", "False"):
+        return value == "True"
+    try:
+        return float(value)
+    except ValueError:
+        return None if value == "" else value
 
 
 def load_arrays(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:

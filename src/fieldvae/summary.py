@@ -7,12 +7,11 @@ rotation scores about 0.5 of it, an axis-aligned code about 1.
 
 from __future__ import annotations
 
-import csv
 import math
 
 import numpy as np
 
-from fieldvae.io import atomic_path
+from fieldvae.io import atomic_path, save_rows
 from fieldvae.run_ids import variant
 
 DISENTANGLED_FRACTION_OF_CEILING = 0.9
@@ -38,25 +37,6 @@ TABLES = {
         "claim": "many beta between 5 and 100 end over-regularised.",
     },
 }
-
-
-def read_rows(paths) -> list[dict]:
-    """Rows of per-experiment metrics tables (fieldvae table), values parsed."""
-    rows = []
-    for path in paths:
-        with open(path, newline="") as fh:
-            for row in csv.DictReader(fh):
-                rows.append({k: _parse(v) for k, v in row.items()})
-    return rows
-
-
-def _parse(value: str):
-    if value in ("True", "False"):
-        return value == "True"
-    try:
-        return float(value)
-    except ValueError:
-        return None if value == "" else value
 
 
 def disentangled(row: dict) -> bool:
@@ -91,11 +71,7 @@ def write(csv_path, md_path, rows: list[dict], table: str, scale: str) -> None:
     """The table as CSV, and as markdown with its title, scale, threshold and the paper's claim."""
     if not rows:
         raise ValueError(f"table {table!r}: no runs of its experiments")
-    columns = list(rows[0])
-    with atomic_path(csv_path) as tmp, open(tmp, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
+    save_rows(csv_path, rows)
     spec = TABLES[table]
     shown = ["experiment", "variant", "runs", "over_regularised", "disentangled", "s_d_mean", "s_d_std",
              "s_kl_mean", "mig_mean", "dci_disentanglement_mean", "sap_mean"]

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
-
-from fieldvae.io import atomic_path
 
 
 def gather(paths) -> list[dict]:
@@ -17,12 +14,3 @@ def gather(paths) -> list[dict]:
         rows.append({"experiment": path.parent.parent.name, "run": path.parent.name, **record["scores"]})
     return rows
 
-
-def write_csv(path, rows: list[dict]) -> None:
-    if not rows:
-        raise ValueError("no runs to tabulate")
-    columns = list(rows[0])
-    with atomic_path(path) as tmp, open(tmp, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)

@@ -12,11 +12,12 @@ import numpy as np
 import torch
 
 from fieldvae.dataset import load_dataset
+from fieldvae.io import save_rows
 from fieldvae.models.config import ModelConfig, from_dict
 from fieldvae.models.densevae import DenseVAE, parameter_count
 from fieldvae.models.store import save_model
 from fieldvae.training.config import TrainingConfig
-from fieldvae.training.trainer import Trainer, TrainingData, write_history
+from fieldvae.training.trainer import Trainer, TrainingData
 
 
 def pick_device(name: str) -> torch.device:
@@ -75,6 +76,6 @@ def train_run(data_path, model_settings: dict, training_settings: dict, seed: in
     history = trainer.train()
     save_model(out_dir / "model.pt", model, training.to_dict(),
                {**provenance, "data_provenance": data_provenance})
-    write_history(out_dir / "history.csv", history)
+    save_rows(out_dir / "history.csv", history)
     trainer.checkpoint_path.unlink(missing_ok=True)
     return history

@@ -7,7 +7,6 @@ reads the numbers once per epoch, which is also when a non-finite loss is detect
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import math
@@ -24,7 +23,6 @@ from fieldvae.models.losses import objective
 from fieldvae.training.config import TrainingConfig
 
 TERMS = ("loss", "nll_per_pixel", "reg_per_latent", "rate", "distortion", "label_nll")  # fields of Terms
-HISTORY_COLUMNS = ("epoch", *TERMS, "beta", "lr")
 
 
 class TrainingDiverged(ArithmeticError):
@@ -135,9 +133,3 @@ class Trainer:
             sums += torch.stack([getattr(terms, k) for k in TERMS]).detach() * len(idx)
         return dict(zip(TERMS, sums.tolist()))
 
-
-def write_history(path, history: list[dict]) -> None:
-    with atomic_path(path) as tmp, open(tmp, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=HISTORY_COLUMNS)
-        writer.writeheader()
-        writer.writerows(history)
