@@ -1,6 +1,20 @@
 # Figures: rendered per scale under figures/<scale>/, and the configured scale's copy under figures/.
 
 
+# Plots are light: they run on the machine that runs Snakemake, not as cluster jobs.
+localrules:
+    fig1,
+    overview_figure,
+    fig3,
+    fig5,
+    fig4,
+    fig7,
+    fig10,
+    fig13,
+    fig14,
+    publish_figure,
+
+
 rule fig1:
     input:
         lambda w: expand(

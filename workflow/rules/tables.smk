@@ -1,6 +1,12 @@
 # Claims tables: runs summarised per experiment and variant, next to what the paper claims.
 
 
+# Tables gather small files: they run on the machine that runs Snakemake, not as cluster jobs.
+localrules:
+    claims_table,
+    publish_table,
+
+
 rule claims_table:
     input:
         table_inputs,

@@ -1,6 +1,11 @@
 # Training: one job per run (experiment, sweep value, seed); its latents; its scores; a table per experiment.
 
 
+# Per-experiment tables gather small files: they run where Snakemake runs, not as cluster jobs.
+localrules:
+    metrics_table,
+
+
 rule train:
     input:
         data=experiment_data,
