@@ -66,6 +66,11 @@ BAD = {
                          "config key 'datasets': expected a name of letters, digits and underscores starting with a letter, got 'my-data'"),
     "trials of an unknown experiment": (edit("scales.quick.experiment_trials", {"mixtures": 4}),
                                         "config key 'scales.quick.experiment_trials.mixtures': unknown experiment"),
+    "LJ control gamma outside the training range": (edit("lj.control_gamma", 2.0),
+        "config key 'lj.control_gamma': expected a gamma between 0.1 and 1 that is not a training gamma, got 2"),
+    "LJ unseen gamma inside the training range": (edit("lj.unseen_gamma", 0.5),
+        "config key 'lj.unseen_gamma': expected a gamma outside the training range [0.1, 1], got 0.5"),
+    "LJ unknown protocol": (edit("lj.protocol", "long"), "config key 'lj.protocol'"),
     "well too wide": (edit("darcy.well_width", 0.5), "config key 'darcy.well_width': expected a value < 0.5, got 0.5"),
 }
 

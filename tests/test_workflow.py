@@ -13,6 +13,7 @@ from fieldvae.dataset import load_dataset
 
 pytestmark = pytest.mark.workflow
 SNAKEMAKE = ["snakemake", "--cores", "2"]
+LJ_FIGURES = ["lj_samples", "lj_physics", "lj_reconstruction", "lj_traversal", "lj_latent", "lj_anomaly"]
 FIGURE_RULES = ["fig1", "fig10", "fig13", "fig14", "fig3", "fig4", "fig5", "fig7", "overview_figure", "publish_figure"]
 
 
@@ -102,6 +103,15 @@ def test_tiny_scale_end_to_end(built):
     summary = (root / "tables/summary.md").read_text()
     assert "scale `tiny`" in summary and "The paper claims:" in summary and "| mixture_hierarchical |" in summary
     assert "many beta between 5 and 100" in (root / "tables/betas.md").read_text()
+    # the Lennard-Jones study: samples, model, scores, table, figures
+    for name in LJ_FIGURES:
+        assert (root / f"figures/{name}.pdf").read_bytes() == (root / f"figures/tiny/{name}.pdf").read_bytes()
+    assert "40/40 replicas" in (root / "results/tiny/logs/lj/sample_group_gamma0.4.log").read_text()
+    assert len((root / "results/tiny/lj/model/history.csv").read_text().splitlines()) == 1 + 2
+    anomaly = (root / "tables/lj_anomaly.md").read_text()
+    for row in ["| control gamma 0.55 | 20 |", "| gamma 3 | 20 |", "| fake potential | 20 |", "| uniform random | 20 |",
+                "| displaced 0.2 |", "| displaced 0.01 |", "| blacked-out 6x6 |"]:
+        assert row in anomaly
     assert plan(built)[0] == []  # built: nothing more to do
 
 
@@ -109,9 +119,10 @@ def test_report_holds_every_figure_and_table_with_caption_and_scale(built):
     root, env, _ = built
     run(["snakemake", "--report", "report.html", "--config", "scale=tiny"], cwd=root, env=env)
     html = (root / "report.html").read_text()
-    names = set(re.findall(r'"name": "((?:fig\d+|summary|labels|betas)\.(?:pdf|csv))"', html))
-    assert names == {f"fig{n}.pdf" for n in (1, *range(3, 16))} | {"summary.csv", "labels.csv", "betas.csv"}
-    assert html.count("tiny</tt>") == 17 and html.count("The paper claims:") == 3
+    names = set(re.findall(r'"name": "((?:fig\d+|summary|labels|betas|lj_\w+)\.(?:pdf|csv))"', html))
+    assert names == ({f"fig{n}.pdf" for n in (1, *range(3, 16))} | {f"{name}.pdf" for name in LJ_FIGURES}
+                     | {"summary.csv", "labels.csv", "betas.csv", "lj_anomaly.csv"})
+    assert html.count("tiny</tt>") == 24 and html.count("The paper claims:") == 3
 
 
 def test_switching_scale_plans_only_that_scale(built):
@@ -136,6 +147,18 @@ def test_metric_code_reruns_metrics_tables_and_figures_only(built):
         rules = plan(built)[1]
     assert "train" not in rules and "encode" not in rules
     assert {"metrics", "metrics_table", "claims_table", "fig4", "fig13", "fig14"} <= set(rules)
+
+
+def test_lj_scoring_code_reruns_lj_scores_table_and_figures_only(built):
+    with edited(built[0] / "src/fieldvae/lj/scoring.py", '"""Anomaly scores', '"""Edited. Anomaly scores'):
+        assert plan(built)[1] == ["lj_model_figure", "lj_score", "lj_table", "publish_figure", "publish_table"]
+
+
+def test_lj_sampler_code_resamples_and_retrains_lj_only(built):
+    with edited(built[0] / "src/fieldvae/lj/sampler.py", '"""', '"""Edited. ', ):
+        rules = plan(built)[1]
+    assert set(rules) == {"lj_sample", "lj_fake", "lj_uniform", "lj_train", "lj_score", "lj_table", "lj_sample_figure",
+                          "lj_model_figure", "publish_figure", "publish_table"}
 
 
 def test_training_code_reruns_training_and_what_follows(built):

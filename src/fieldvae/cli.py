@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from fieldvae.lj.cli import add_commands as add_lj_commands
+
 DEFAULT_SCHEMA = "workflow/schemas/config.schema.yaml"
 
 
@@ -182,6 +184,8 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--n-unlabelled", type=int, required=True, help="training-set size, for the label ratio")
     f.add_argument("--out", type=Path, required=True)
     f.set_defaults(run=_fig14)
+
+    add_lj_commands(sub)
     return parser
 
 

@@ -133,4 +133,23 @@ def _cross_check(config: dict) -> list[str]:
     for i, d in enumerate(config["figures"]["fig1"]["datasets"]):
         if d not in datasets:
             problems.append(f"config key 'figures.fig1.datasets[{i}]': unknown dataset {d!r}; defined: {', '.join(datasets)}")
+    return problems + _cross_check_lj(config["lj"], scales)
+
+
+def _cross_check_lj(lj: dict, scales: dict) -> list[str]:
+    """The control gamma must be unseen but inside the training range, the unseen gamma outside it."""
+    problems = []
+    low, high = min(lj["gammas"]), max(lj["gammas"])
+    if not low < lj["control_gamma"] < high or lj["control_gamma"] in lj["gammas"]:
+        problems.append(f"config key 'lj.control_gamma': expected a gamma between {low:g} and {high:g} that is not "
+                        f"a training gamma, got {lj['control_gamma']:g}")
+    if low <= lj["unseen_gamma"] <= high:
+        problems.append(f"config key 'lj.unseen_gamma': expected a gamma outside the training range "
+                        f"[{low:g}, {high:g}], got {lj['unseen_gamma']:g}")
+    if lj["blackout_block"] > 30:
+        problems.append(f"config key 'lj.blackout_block': expected at most 30 (the matrix size), got {lj['blackout_block']}")
+    for name, preset in scales.items():
+        if round(lj["training"]["test_fraction"] * preset["lj"]["samples"]) < 1:
+            problems.append(f"config key 'scales.{name}.lj.samples': too few configurations to hold out "
+                            f"test_fraction {lj['training']['test_fraction']} of them")
     return problems

@@ -1,7 +1,9 @@
 # Names, wildcard constraints and input functions shared by all rules.
+import hashlib
 import json
 
 from fieldvae import run_ids as runs
+from fieldvae.lj.cli import FIGURES as LJ_FIGURE_INPUTS
 from fieldvae.provenance import code_fingerprint
 from fieldvae.summary import TABLES
 
@@ -16,6 +18,10 @@ CODE = {
     "rotation": code_fingerprint("fieldvae.models", "fieldvae.rotation", "fieldvae.metrics.s_d"),
     "landscape": code_fingerprint("fieldvae.models", "fieldvae.landscape", "fieldvae.metrics.s_d"),
     "figures": code_fingerprint("fieldvae.plotting"),
+    "lj_sampler": code_fingerprint("fieldvae.lj.sampler"),
+    "lj_training": code_fingerprint("fieldvae.lj.model", "fieldvae.lj.training", "fieldvae.lj.geometry"),
+    "lj_scores": code_fingerprint("fieldvae.lj.scoring", "fieldvae.lj.anomaly", "fieldvae.lj.geometry"),
+    "lj_figures": code_fingerprint("fieldvae.plotting.lj", "fieldvae.plotting.style", "fieldvae.lj.geometry"),
 }
 # Figures showing runs at a glance: experiment, title, what the caption adds.
 OVERVIEWS = {
@@ -26,7 +32,9 @@ OVERVIEWS = {
     "fig12": ("mixture_hierarchical", "mixture data, hierarchical prior", "The paper: about half of 50 trials disentangle, the others sit near a 45 degree rotation."),
     "fig15": ("semi_supervised", "about 1% labels", "The paper: with about 1% labels the aggregated posterior keeps the four modes of p(theta)."),
 }
-FIGURES = ["fig1", "fig3", "fig4", "fig5", "fig7", "fig10", "fig13", "fig14", *OVERVIEWS]
+LJ_FIGURES = [f"lj_{name}" for name in LJ_FIGURE_INPUTS]
+FIGURES = ["fig1", "fig3", "fig4", "fig5", "fig7", "fig10", "fig13", "fig14", *OVERVIEWS, *LJ_FIGURES]
+PUBLISHED_TABLES = [*TABLES, "lj_anomaly"]
 # Experiments the figures are drawn from, and the sweep each must have.
 FIGURE_EXPERIMENTS = {**{e: None for e, _, _ in OVERVIEWS.values()}, "beta_sweep": "betas", "semi_supervised": "labels"}
 for _scale, _preset in config["scales"].items():
@@ -48,6 +56,9 @@ wildcard_constraints:
     overview="|".join(OVERVIEWS),
     first=r"\d+",
     table="|".join(TABLES),
+    published="|".join(PUBLISHED_TABLES),
+    protocol="group|equilibrated",
+    gamma=r"\d+(\.\d+)?",
     experiment="|".join(config["experiments"]),
     run=runs.PATTERN,
 
@@ -152,5 +163,54 @@ def default_targets():
     return [
         *expand("results/{scale}/data/{dataset}.npz", scale=SCALE, dataset=config["datasets"]),
         *expand("figures/{figure}.pdf", figure=FIGURES),
-        *expand("tables/{table}.{ext}", table=TABLES, ext=["csv", "md"]),
+        *expand("tables/{table}.{ext}", table=PUBLISHED_TABLES, ext=["csv", "md"]),
     ]
+
+
+# The Lennard-Jones study (lj.smk).
+LJ = config["lj"]
+
+
+def lj_seed(name):
+    """A seed per sample file, fixed by the study's seed and the file's name (gamma, protocol)."""
+    return LJ["seed"] * 1_000_003 + int(hashlib.sha256(name.encode()).hexdigest()[:6], 16)
+
+
+def lj_gamma_files(scale, protocol, gammas):
+    return [f"results/{scale}/lj/samples/{protocol}_gamma{g:g}.npz" for g in gammas]
+
+
+def lj_training_files(wildcards):
+    return lj_gamma_files(wildcards.scale, LJ["protocol"], LJ["gammas"])
+
+
+def lj_sample_size(wildcards):
+    """Configurations per training gamma; the control and unseen gammas are anomaly-sized sets."""
+    size = preset(wildcards)["lj"]
+    return size["samples"] if float(wildcards.gamma) in LJ["gammas"] else size["anomaly_samples"]
+
+
+def lj_sweeps(wildcards, sweeps=None):
+    """`--sweeps N` where the scale overrides the protocol's sweeps (smoke runs), else the given count."""
+    sweeps = preset(wildcards)["lj"].get("sweeps", sweeps)
+    return f"--sweeps {sweeps}" if sweeps else ""
+
+
+def lj_anomaly_files(wildcards):
+    samples = f"results/{wildcards.scale}/lj/samples"
+    return {
+        f"control gamma {LJ['control_gamma']:g}": f"{samples}/{LJ['protocol']}_gamma{LJ['control_gamma']:g}.npz",
+        f"gamma {LJ['unseen_gamma']:g}": f"{samples}/{LJ['protocol']}_gamma{LJ['unseen_gamma']:g}.npz",
+        "fake potential": f"{samples}/fake.npz",
+        "uniform random": f"{samples}/uniform.npz",
+    }
+
+
+def lj_figure_inputs(wildcards):
+    """The files a figure of the trained model is drawn from, named by their command-line options."""
+    files = {
+        "model": f"results/{wildcards.scale}/lj/model/model.pt",
+        "data": lj_training_files(wildcards),
+        "scores": f"results/{wildcards.scale}/lj/scores.npz",
+    }
+    return {option: files[option] for option in LJ_FIGURE_INPUTS[wildcards.kind][1]}

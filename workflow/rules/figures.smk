@@ -12,7 +12,6 @@ localrules:
     fig10,
     fig13,
     fig14,
-    publish_figure,
 
 
 rule fig1:

@@ -4,7 +4,6 @@
 # Tables gather small files: they run on the machine that runs Snakemake, not as cluster jobs.
 localrules:
     claims_table,
-    publish_table,
 
 
 rule claims_table:
@@ -33,13 +32,13 @@ rule claims_table:
 
 rule publish_table:
     input:
-        csv=f"tables/{SCALE}/{{table}}.csv",
-        md=f"tables/{SCALE}/{{table}}.md",
+        csv=f"tables/{SCALE}/{{published}}.csv",
+        md=f"tables/{SCALE}/{{published}}.md",
     output:
-        csv="tables/{table}.csv",
-        md="tables/{table}.md",
+        csv="tables/{published}.csv",
+        md="tables/{published}.md",
     log:
-        f"results/{SCALE}/logs/tables/publish_{{table}}.log",
+        f"results/{SCALE}/logs/tables/publish_{{published}}.log",
     localrule: True
     conda:
         "../../envs/fieldvae.yaml"

@@ -1,0 +1,1 @@
+"""Second study: a 2-D Lennard-Jones fluid under gravity, sampled by Metropolis Monte Carlo."""

@@ -1,0 +1,106 @@
+"""The convolutional VAE of the Lennard-Jones study on distance matrices (SPEC F), and its settings.
+
+Encoder: two 3x3 same-padding convolutions with ReLU (60 then 50 filters in the published model),
+flatten, one dense layer to the latent means and one to the log-variances (40 latents). The decoder
+mirrors it and ends in a sigmoid, since normalised distances lie in [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import torch
+from torch import nn
+
+
+@dataclass(frozen=True)
+class LJModelConfig:
+    size: int = 30                      # particles, i.e. rows of the distance matrix
+    channels: tuple[int, ...] = (60, 50)  # filters of the encoder's convolutions; the decoder mirrors them
+    n_latent: int = 40
+
+    def __post_init__(self):
+        object.__setattr__(self, "channels", tuple(int(c) for c in self.channels))
+        if not self.channels or min(self.channels) < 1:
+            raise ValueError(f"channels: expected one or more positive filter counts, got {list(self.channels)}")
+        for name in ("size", "n_latent"):
+            if getattr(self, name) < 2:
+                raise ValueError(f"{name}: expected an integer >= 2, got {getattr(self, name)}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class LJTrainingConfig:
+    epochs: int = 100
+    lr: float = 1.0e-3
+    batch_size: int = 128
+    kl_weight: float = 3.5e-4           # lambda of loss = MSE + lambda * mean KL
+    test_fraction: float = 0.2          # held out, stratified by gamma
+
+    def __post_init__(self):
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError(f"epochs and batch_size: expected positive integers, got {self.epochs}, {self.batch_size}")
+        if self.lr <= 0 or self.kl_weight < 0:
+            raise ValueError(f"lr > 0 and kl_weight >= 0 expected, got lr {self.lr}, kl_weight {self.kl_weight}")
+        if not 0 < self.test_fraction < 1:
+            raise ValueError(f"test_fraction: expected a value in (0, 1), got {self.test_fraction}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _convolutions(widths: list[int], last_activation: nn.Module) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for i, (a, b) in enumerate(zip(widths[:-1], widths[1:])):
+        layers += [nn.Conv2d(a, b, 3, padding=1), nn.ReLU() if i < len(widths) - 2 else last_activation]
+    return nn.Sequential(*layers)
+
+
+class DistanceVAE(nn.Module):
+    def __init__(self, cfg: LJModelConfig):
+        super().__init__()
+        self.cfg = cfg
+        n, width = cfg.size, cfg.channels[-1]
+        self.encoder = _convolutions([1, *cfg.channels], nn.ReLU())
+        self.mean = nn.Linear(width * n * n, cfg.n_latent)
+        self.log_var = nn.Linear(width * n * n, cfg.n_latent)
+        self.expand = nn.Sequential(nn.Linear(cfg.n_latent, width * n * n), nn.ReLU())
+        self.decoder = _convolutions([*reversed(cfg.channels), 1], nn.Sigmoid())
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Latent means and log-variances of matrices (batch, size, size)."""
+        h = self.encoder(x.unsqueeze(1)).flatten(1)
+        return self.mean(h), self.log_var(h)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        n = self.cfg.size
+        h = self.expand(z).view(len(z), self.cfg.channels[-1], n, n)
+        return self.decoder(h).squeeze(1)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        mean, log_var = self.encode(x)
+        z = mean + torch.randn_like(mean) * torch.exp(0.5 * log_var)
+        return self.decode(z), mean, log_var
+
+
+def kl_to_standard_normal(mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
+    """KL(N(mean, exp(log_var)) || N(0, I)) per latent dimension, elementwise."""
+    return 0.5 * (mean ** 2 + log_var.exp() - 1.0 - log_var)
+
+
+def loss_terms(model: DistanceVAE, x: torch.Tensor, kl_weight: float) -> dict[str, torch.Tensor]:
+    """The published objective: mean squared error plus kl_weight times the mean KL per latent."""
+    reconstruction, mean, log_var = model(x)
+    mse = torch.mean((reconstruction - x) ** 2)
+    kl = kl_to_standard_normal(mean, log_var).mean()
+    return {"loss": mse + kl_weight * kl, "mse": mse, "kl": kl}
+
+
+@torch.no_grad()
+def reconstruction_error(model: DistanceVAE, x: torch.Tensor, batch_size: int = 512) -> torch.Tensor:
+    """Deterministic anomaly score: mean squared error of decoding the encoder mean, per matrix."""
+    model.eval()
+    errors = [torch.mean((model.decode(model.encode(b)[0]) - b) ** 2, dim=(1, 2)) for b in x.split(batch_size)]
+    return torch.cat(errors)

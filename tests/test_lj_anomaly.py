@@ -1,0 +1,170 @@
+"""Anomaly generators and score statistics against exact counts and the Gaussian theory."""
+
+import numpy as np
+import pytest
+from scipy.stats import norm
+from sklearn.metrics import roc_auc_score
+
+from fieldvae.lj.anomaly import black_out, bootstrap_auc, detection_rate, displace, roc_auc, roc_curve
+from fieldvae.lj.geometry import distance_matrices
+
+BOX = 10.0
+
+
+# --- displaced particles ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("amplitude", [0.5, 0.2 * BOX * np.sqrt(2), 3 * BOX])
+def test_displace_moves_exactly_n_particles_by_at_most_the_amplitude_inside_the_box(amplitude):
+    positions = np.random.default_rng(0).uniform(0, BOX, (200, 30, 2))
+    moved = displace(positions, 4, amplitude, np.random.default_rng(1), box=BOX)
+    steps = np.linalg.norm(moved - positions, axis=2)
+    assert np.all(np.sum(steps > 0, axis=1) == 4)
+    assert steps.max() <= amplitude + 1e-12
+    assert moved.min() >= 0 and moved.max() <= BOX
+
+
+def test_displacement_is_uniform_over_the_disc_and_reflected_at_the_walls():
+    middle = np.full((20000, 2, 2), BOX / 2)
+    steps = np.linalg.norm(displace(middle, 1, 1.0, 2) - BOX / 2, axis=2).max(1)
+    assert np.mean(steps <= 0.5) == pytest.approx(0.25, abs=0.015)  # area fraction of the inner disc
+    corner = np.full((2000, 2, 2), 0.1)
+    moved = displace(corner, 2, 1.0, 3)
+    assert np.all(moved >= 0) and np.mean(moved < 1e-3) < 0.01  # reflected, not piled up on the walls
+
+
+def test_displace_is_reproducible_from_its_seed():
+    positions = np.random.default_rng(0).uniform(0, BOX, (10, 30, 2))
+    assert np.array_equal(displace(positions, 4, 1.0, 7), displace(positions, 4, 1.0, np.random.default_rng(7)))
+    assert not np.array_equal(displace(positions, 4, 1.0, 7), displace(positions, 4, 1.0, 8))
+
+
+# --- blacked-out blocks -------------------------------------------------------------------------
+
+def block_masks(n, block):
+    """Every block-by-block square and its mirror image, one mask per top-left corner."""
+    masks = []
+    for i in range(n - block + 1):
+        for j in range(n - block + 1):
+            mask = np.zeros((n, n), bool)
+            mask[i:i + block, j:j + block] = mask[j:j + block, i:i + block] = True
+            masks.append(mask)
+    return np.array(masks)
+
+
+@pytest.mark.parametrize("block", [1, 5, 30])
+def test_black_out_zeroes_exactly_one_block_and_its_mirror(block):
+    matrices = distance_matrices(np.random.default_rng(0).uniform(0, BOX, (40, 30, 2)))
+    original = matrices.copy()
+    out = black_out(matrices, block, np.random.default_rng(1))
+    assert np.array_equal(matrices, original)  # the input is left as it was
+    assert out.dtype == matrices.dtype and np.array_equal(out, np.swapaxes(out, 1, 2))
+    masks = block_masks(30, block) | np.eye(30, dtype=bool)
+    for before, after in zip(matrices, out):
+        zeroed = after == 0
+        assert np.any(np.all(masks == zeroed, axis=(1, 2)))  # zero exactly on one block and its mirror
+        assert np.array_equal(after[~zeroed], before[~zeroed])  # untouched elsewhere
+
+
+# --- ROC AUC ------------------------------------------------------------------------------------
+
+def test_roc_auc_matches_sklearn_with_ties_and_the_curve_area():
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        normal, anomalous = rng.integers(0, 5, rng.integers(1, 60)), rng.integers(1, 7, rng.integers(1, 60))
+        labels = np.r_[np.zeros(len(normal)), np.ones(len(anomalous))]
+        expected = roc_auc_score(labels, np.r_[normal, anomalous])
+        assert roc_auc(normal, anomalous) == pytest.approx(expected, abs=1e-12)
+        fpr, tpr = roc_curve(normal, anomalous)
+        assert (fpr[0], tpr[0], fpr[-1], tpr[-1]) == (0, 0, 1, 1)
+        assert np.all(np.diff(fpr) >= 0) and np.all(np.diff(tpr) >= 0)
+        assert np.trapezoid(tpr, fpr) == pytest.approx(expected, abs=1e-12)
+
+
+def test_roc_auc_extremes():
+    assert roc_auc([0, 1, 2], [3, 4]) == 1.0
+    assert roc_auc([3, 4], [0, 1, 2]) == 0.0
+    assert roc_auc([1, 1], [1, 1, 1]) == 0.5  # all ties: no information
+    rng = np.random.default_rng(1)
+    n = 2000
+    sd = np.sqrt((2 * n + 1) / (12 * n * n))  # Mann-Whitney spread under the null
+    assert abs(roc_auc(rng.standard_normal(n), rng.standard_normal(n)) - 0.5) < 4 * sd
+
+
+def test_bootstrap_interval_holds_the_estimate_and_has_the_null_width():
+    rng = np.random.default_rng(2)
+    widths = []
+    for n in (200, 2000):
+        normal, anomalous = rng.standard_normal(n), rng.standard_normal(n)
+        auc, low, high = bootstrap_auc(normal, anomalous, n_boot=300, seed=3)
+        assert auc == roc_auc(normal, anomalous) and low <= auc <= high
+        widths.append(high - low)
+    sd = np.sqrt((2 * n + 1) / (12 * n * n))  # Mann-Whitney spread under the null
+    assert widths[1] == pytest.approx(2 * norm.ppf(0.975) * sd, rel=0.2)
+    assert widths[1] == pytest.approx(widths[0] / np.sqrt(10), rel=0.3)
+
+
+@pytest.mark.parametrize("d", [0.0, 0.5, 1.5])
+def test_bootstrap_interval_covers_the_gaussian_auc_about_95_percent_of_the_time(d):
+    true_auc = norm.cdf(d / np.sqrt(2))  # P(Y > X) for X ~ N(0, 1), Y ~ N(d, 1)
+    rng = np.random.default_rng(4)
+    covered = []
+    for _ in range(40):
+        _, low, high = bootstrap_auc(rng.standard_normal(300), d + rng.standard_normal(300), n_boot=200, seed=rng)
+        covered.append(low <= true_auc <= high)
+    assert np.mean(covered) >= 0.8  # 32 of 40 or more: 3 standard deviations below 95 per cent
+
+
+def test_bootstrap_is_reproducible_and_degenerate_for_separated_scores():
+    rng = np.random.default_rng(5)
+    normal, anomalous = rng.standard_normal(100), rng.standard_normal(80) + 1
+    assert bootstrap_auc(normal, anomalous, n_boot=50, seed=5) == bootstrap_auc(normal, anomalous, n_boot=50, seed=5)
+    assert bootstrap_auc([0, 1, 2], [5, 6], n_boot=50) == (1.0, 1.0, 1.0)
+
+
+# --- detection rate -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("d", [0.0, 1.0, 2.0, 3.0])
+def test_detection_rate_matches_the_gaussian_theory(d):
+    rng = np.random.default_rng(6)
+    normal, anomalous = rng.standard_normal(20000), d + rng.standard_normal(20000)
+    # threshold z_0.95 of N(0, 1); N(d, 1) exceeds it with probability 1 - Phi(z_0.95 - d)
+    assert detection_rate(normal, anomalous, 0.05) == pytest.approx(1 - norm.cdf(norm.ppf(0.95) - d), abs=0.01)
+    assert detection_rate(normal, anomalous, 0.2) >= detection_rate(normal, anomalous, 0.05)
+
+
+def test_detection_rate_at_the_extremes():
+    assert detection_rate(np.arange(100), np.arange(100) + 1000) == 1.0
+    assert detection_rate(np.arange(100), np.arange(100) - 1000) == 0.0
+    assert detection_rate(np.arange(100), np.arange(100)) == 0.05  # scores 95 to 99 lie above 94.05
+
+
+# --- bad input ----------------------------------------------------------------------------------
+
+def test_bad_input_is_refused_naming_the_argument():
+    positions = np.random.default_rng(0).uniform(0, BOX, (3, 30, 2))
+    with pytest.raises(ValueError, match="n_particles"):
+        displace(positions, 31, 1.0, 0)
+    with pytest.raises(ValueError, match="n_particles"):
+        displace(positions, 0, 1.0, 0)
+    with pytest.raises(ValueError, match="amplitude"):
+        displace(positions, 4, -1.0, 0)
+    with pytest.raises(ValueError, match="positions"):
+        displace(positions[0], 4, 1.0, 0)
+    with pytest.raises(ValueError, match="block"):
+        black_out(distance_matrices(positions), 31, 0)
+    with pytest.raises(ValueError, match="matrices"):
+        black_out(np.zeros((3, 30, 29)), 2, 0)
+    with pytest.raises(ValueError, match="fpr"):
+        detection_rate([0, 1], [2, 3], 1.0)
+    with pytest.raises(ValueError, match="fpr"):
+        detection_rate([0, 1], [2, 3], 0.0)
+    with pytest.raises(ValueError, match="normal scores"):
+        roc_auc([], [1.0])
+    with pytest.raises(ValueError, match="anomalous scores"):
+        roc_curve([1.0], [[1.0, 2.0]])
+    with pytest.raises(ValueError, match="NaN"):
+        roc_auc([np.nan, 1.0], [1.0])
+    with pytest.raises(ValueError, match="level"):
+        bootstrap_auc([0, 1], [2, 3], level=95)
+    with pytest.raises(ValueError, match="n_boot"):
+        bootstrap_auc([0, 1], [2, 3], n_boot=0)

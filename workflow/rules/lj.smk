@@ -1,0 +1,174 @@
+# The Lennard-Jones study (SPEC F): Monte Carlo samples, the distance-matrix VAE, anomaly scores,
+# the anomaly table and the lj_* figures. Input functions are in common.smk.
+
+
+rule lj_sample:
+    output:
+        "results/{scale}/lj/samples/{protocol}_gamma{gamma}.npz",
+    params:
+        samples=lj_sample_size,
+        sweeps=lj_sweeps,
+        seed=lambda w: lj_seed(f"{w.protocol}_gamma{w.gamma}"),
+        code=CODE["lj_sampler"],
+    log:
+        "results/{scale}/logs/lj/sample_{protocol}_gamma{gamma}.log",
+    threads: 2
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "NUMBA_NUM_THREADS={threads} fieldvae lj sample --gamma {wildcards.gamma} --protocol {wildcards.protocol}"
+        " {params.sweeps} --samples {params.samples} --seed {params.seed} --out {output} > {log} 2>&1"
+
+
+rule lj_fake:
+    output:
+        "results/{scale}/lj/samples/fake.npz",
+    params:
+        samples=lambda w: preset(w)["lj"]["anomaly_samples"],
+        sweeps=lambda w: lj_sweeps(w, LJ["fake"]["sweeps"]),
+        gamma=LJ["fake"]["gamma"],
+        seed=lj_seed("fake"),
+        code=CODE["lj_sampler"],
+    log:
+        "results/{scale}/logs/lj/sample_fake.log",
+    threads: 2
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "NUMBA_NUM_THREADS={threads} fieldvae lj sample --gamma {params.gamma} --potential fake --protocol group"
+        " {params.sweeps} --samples {params.samples} --seed {params.seed} --out {output} > {log} 2>&1"
+
+
+rule lj_uniform:
+    output:
+        "results/{scale}/lj/samples/uniform.npz",
+    params:
+        samples=lambda w: preset(w)["lj"]["anomaly_samples"],
+        seed=lj_seed("uniform"),
+        code=CODE["lj_sampler"],
+    log:
+        "results/{scale}/logs/lj/sample_uniform.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae lj uniform --samples {params.samples} --seed {params.seed} --out {output} > {log} 2>&1"
+
+
+rule lj_train:
+    input:
+        lj_training_files,
+    output:
+        model="results/{scale}/lj/model/model.pt",
+        history="results/{scale}/lj/model/history.csv",
+    params:
+        model=lambda w: json.dumps({"channels": preset(w)["lj"]["channels"], "n_latent": LJ["n_latent"]}),
+        training=lambda w: json.dumps({**LJ["training"], "epochs": preset(w)["lj"]["epochs"]}),
+        seed=LJ["seed"],
+        out_dir=lambda w, output: str(Path(output.model).parent),
+        code=CODE["lj_training"],
+    log:
+        "results/{scale}/logs/lj/train.log",
+    threads: 2
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae lj train --data {input} --model {params.model:q} --training {params.training:q}"
+        " --seed {params.seed} --threads {threads} --out-dir {params.out_dir} > {log} 2>&1"
+
+
+rule lj_score:
+    input:
+        model="results/{scale}/lj/model/model.pt",
+        data=lj_training_files,
+        anomalies=lambda w: list(lj_anomaly_files(w).values()),
+    output:
+        "results/{scale}/lj/scores.npz",
+    params:
+        anomalies=lambda w: " ".join(f"{name!r}={path}" for name, path in lj_anomaly_files(w).items()),
+        displacements=" ".join(map(str, LJ["displacements"])),
+        block=LJ["blackout_block"],
+        seed=LJ["seed"],
+        code=CODE["lj_scores"],
+    log:
+        "results/{scale}/logs/lj/score.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae lj score --model {input.model} --data {input.data} --anomaly {params.anomalies}"
+        " --displacements {params.displacements} --block {params.block} --seed {params.seed}"
+        " --out {output} > {log} 2>&1"
+
+
+rule lj_table:
+    input:
+        "results/{scale}/lj/scores.npz",
+    output:
+        csv=report(
+            "tables/{scale}/lj_anomaly.csv",
+            caption="../report/lj_anomaly.rst",
+            category="Tables",
+            subcategory="{scale} scale",
+        ),
+        md="tables/{scale}/lj_anomaly.md",
+    params:
+        seed=LJ["seed"],
+        code=CODE["lj_scores"],
+    log:
+        "results/{scale}/logs/lj/table.log",
+    localrule: True
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae lj table --scores {input} --seed {params.seed} --csv {output.csv} --md {output.md} > {log} 2>&1"
+
+
+rule lj_sample_figure:
+    input:
+        lambda w: [
+            *lj_gamma_files(w.scale, "group", LJ["gammas"]),
+            *lj_gamma_files(w.scale, "equilibrated", LJ["gammas"]),
+        ],
+    output:
+        report(
+            "figures/{scale}/lj_{kind}.pdf",
+            caption="../report/lj_figure.rst",
+            category="Lennard-Jones",
+            subcategory="{scale} scale",
+        ),
+    wildcard_constraints:
+        kind="samples|physics",
+    params:
+        code=CODE["lj_figures"],
+    log:
+        "results/{scale}/logs/figures/lj_{kind}.log",
+    localrule: True
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae lj figure {wildcards.kind} --data {input} --out {output} > {log} 2>&1"
+
+
+rule lj_model_figure:
+    input:
+        unpack(lj_figure_inputs),
+    output:
+        report(
+            "figures/{scale}/lj_{kind}.pdf",
+            caption="../report/lj_figure.rst",
+            category="Lennard-Jones",
+            subcategory="{scale} scale",
+        ),
+    wildcard_constraints:
+        kind="reconstruction|traversal|latent|anomaly",
+    params:
+        inputs=lambda w, input: " ".join(
+            f"--{name} {files if isinstance(files, str) else ' '.join(files)}" for name, files in input.items()
+        ),
+        code=CODE["lj_figures"],
+    log:
+        "results/{scale}/logs/figures/lj_{kind}.log",
+    localrule: True
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae lj figure {wildcards.kind} {params.inputs} --out {output} > {log} 2>&1"
