@@ -1,17 +1,5 @@
 # Figures: rendered per scale under figures/<scale>/, and the configured scale's copy under figures/.
-
-
-# Plots are light: they run on the machine that runs Snakemake, not as cluster jobs.
-localrules:
-    fig1,
-    overview_figure,
-    fig3,
-    fig5,
-    fig4,
-    fig7,
-    fig10,
-    fig13,
-    fig14,
+# Plotting is light: every figure rule is a local rule (on a cluster it runs where Snakemake runs).
 
 
 rule fig1:
@@ -33,6 +21,7 @@ rule fig1:
         code=CODE["figures"],
     log:
         "results/{scale}/logs/figures/fig1.log",
+    localrule: True
     conda:
         "../../envs/fieldvae.yaml"
     shell:
@@ -57,6 +46,7 @@ rule overview_figure:
         code=CODE["figures"],
     log:
         "results/{scale}/logs/figures/{overview}.log",
+    localrule: True
     conda:
         "../../envs/fieldvae.yaml"
     shell:
@@ -74,6 +64,7 @@ rule fig3:
         code=CODE["figures"],
     log:
         "results/{scale}/logs/figures/fig3.log",
+    localrule: True
     conda:
         "../../envs/fieldvae.yaml"
     shell:
@@ -89,6 +80,7 @@ rule fig5:
         code=CODE["figures"],
     log:
         "results/{scale}/logs/figures/fig5.log",
+    localrule: True
     conda:
         "../../envs/fieldvae.yaml"
     shell:
@@ -110,6 +102,7 @@ rule fig4:
         code=CODE["figures"],
     log:
         "results/{scale}/logs/figures/fig4.log",
+    localrule: True
     conda:
         "../../envs/fieldvae.yaml"
     shell:
@@ -125,6 +118,7 @@ rule fig7:
         code=CODE["figures"],
     log:
         "results/{scale}/logs/figures/fig7.log",
+    localrule: True
     conda:
         "../../envs/fieldvae.yaml"
     shell:
@@ -156,6 +150,7 @@ rule fig10:
         code=CODE["figures"],
     log:
         "results/{scale}/logs/figures/fig10.log",
+    localrule: True
     conda:
         "../../envs/fieldvae.yaml"
     shell:
@@ -172,6 +167,7 @@ rule fig13:
         code=CODE["figures"],
     log:
         "results/{scale}/logs/figures/fig13.log",
+    localrule: True
     conda:
         "../../envs/fieldvae.yaml"
     shell:
@@ -189,6 +185,7 @@ rule fig14:
         code=CODE["figures"],
     log:
         "results/{scale}/logs/figures/fig14.log",
+    localrule: True
     conda:
         "../../envs/fieldvae.yaml"
     shell:

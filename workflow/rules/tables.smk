@@ -1,11 +1,6 @@
 # Claims tables: runs summarised per experiment and variant, next to what the paper claims.
 
 
-# Tables gather small files: they run on the machine that runs Snakemake, not as cluster jobs.
-localrules:
-    claims_table,
-
-
 rule claims_table:
     input:
         table_inputs,
@@ -23,6 +18,7 @@ rule claims_table:
         code=CODE["summary"],
     log:
         "results/{scale}/logs/tables/claims_{table}.log",
+    localrule: True
     conda:
         "../../envs/fieldvae.yaml"
     shell:

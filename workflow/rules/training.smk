@@ -1,11 +1,6 @@
 # Training: one job per run (experiment, sweep value, seed); its latents; its scores; a table per experiment.
 
 
-# Per-experiment tables gather small files: they run where Snakemake runs, not as cluster jobs.
-localrules:
-    metrics_table,
-
-
 rule train:
     input:
         data=experiment_data,
@@ -74,6 +69,7 @@ rule metrics_table:
         code=CODE["metrics"],
     log:
         "results/{scale}/logs/tables/{experiment}.log",
+    localrule: True
     conda:
         "../../envs/fieldvae.yaml"
     shell:
