@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import pdist, squareform
 
-from fieldvae.lj.geometry import (classical_mds, distance_matrices, min_pair_distance, positions_from_matrices,
+from fieldvae.lj.geometry import (classical_mds, distance_matrices, positions_from_matrices,
                                   procrustes_error, sort_by_corner, tumble)
 
 BOX = 10.0
@@ -61,11 +61,6 @@ def test_opposite_corners_are_one_diagonal_apart_and_labels_do_not_matter():
     positions = np.random.default_rng(1).uniform(0, BOX, (5, 30, 2))
     shuffled = positions[:, np.random.default_rng(2).permutation(30)]
     assert np.array_equal(distance_matrices(positions), distance_matrices(shuffled))
-
-
-def test_min_pair_distance():
-    positions = np.array([[[0, 0], [3, 4], [3, 0]], [[1, 1], [1, 1.5], [9, 9]]], dtype=float)
-    np.testing.assert_allclose(min_pair_distance(positions), [3.0, 0.5])
 
 
 # --- MDS and Procrustes -------------------------------------------------------------------------

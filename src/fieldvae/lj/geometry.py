@@ -125,8 +125,3 @@ def positions_from_matrices(matrices, box: float = BOX) -> np.ndarray:
         raise ValueError(f"matrices: expected shape (configurations, N, N), got {matrices.shape}")
     return np.stack([tumble(classical_mds(m * box * np.sqrt(2)), box) for m in matrices])
 
-
-def min_pair_distance(positions) -> np.ndarray:
-    """(configurations,) smallest pair distance of each configuration: a physics baseline score,
-    since overlapping particles are what the Lennard-Jones repulsion forbids."""
-    return np.array([pdist(points).min() for points in as_configurations(positions)])
