@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from fieldvae.cli_support import json_settings, recorded_params, save_figure
 from fieldvae.lj.cli import add_commands as add_lj_commands
 
 DEFAULT_SCHEMA = "workflow/schemas/config.schema.yaml"
@@ -62,9 +63,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("train", help="train one DenseVAE run; resumes from its checkpoint if interrupted")
     p.add_argument("--data", type=Path, required=True, help="dataset from `fieldvae dataset`")
-    p.add_argument("--model", type=_json, default={}, metavar="JSON",
+    p.add_argument("--model", type=json_settings, default={}, metavar="JSON",
                    help="ModelConfig fields as JSON, e.g. '{\"prior\": \"hierarchical\"}' (grid comes from the data)")
-    p.add_argument("--training", type=_json, default={}, metavar="JSON",
+    p.add_argument("--training", type=json_settings, default={}, metavar="JSON",
                    help="TrainingConfig fields as JSON, e.g. '{\"epochs\": 100, \"fixed_beta\": 10}'")
     p.add_argument("--seed", type=int, required=True, help="fixes initialisation, batches, noise and labels")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: CUDA when present")
@@ -189,28 +190,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _json(text: str) -> dict:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise argparse.ArgumentTypeError(f"not valid JSON ({err}): {text!r}") from None
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError(f"expected a JSON object of settings, got {text!r}")
-    return value
-
-
 def _version() -> str:
     from fieldvae.provenance import code_version
 
     return code_version()["package_version"]
-
-
-def _params(args: argparse.Namespace) -> dict:
-    """The command's parameters, as recorded in the provenance of what it writes."""
-    def plain(v):
-        return [plain(x) for x in v] if isinstance(v, list) else str(v) if isinstance(v, Path) else v
-
-    return {k: plain(v) for k, v in vars(args).items() if k not in {"run", "out"}}
 
 
 def _check_config(args: argparse.Namespace) -> None:
@@ -227,7 +210,7 @@ def _kle(args: argparse.Namespace) -> None:
     start = time.perf_counter()
     print(f"eigenpairs of the {args.grid ** 2} x {args.grid ** 2} covariance matrix, top {args.terms}", file=sys.stderr)
     kle = compute_kle(args.grid, args.terms, args.correlation_length)
-    save_kle(args.out, kle, provenance(_params(args)))
+    save_kle(args.out, kle, provenance(recorded_params(args)))
     print(f"wrote {args.out} in {time.perf_counter() - start:.1f} s; leading eigenvalues "
           f"{', '.join(f'{v:.2f}' for v in kle.values[:4])}", file=sys.stderr)
 
@@ -246,7 +229,7 @@ def _dataset(args: argparse.Namespace) -> None:
     print(f"{split.total} samples: KLE{kle.terms} on {kle.grid} x {kle.grid}, theta {args.theta}, seed {args.seed}",
           file=sys.stderr)
     arrays = generate(kle, args.theta, split, args.seed, args.source_strength, args.well_width)
-    params = {**_params(args), "kle_params": kle_provenance["params"]}  # grid and covariance too
+    params = {**recorded_params(args), "kle_params": kle_provenance["params"]}  # grid and covariance too
     save_arrays(args.out, arrays, provenance(params))
     print(f"wrote {args.out}", file=sys.stderr)
 
@@ -260,7 +243,7 @@ def _train(args: argparse.Namespace) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     history = train_run(args.data, args.model, args.training, args.seed, args.out_dir, args.device,
-                        provenance(_params(args)))
+                        provenance(recorded_params(args)))
     print(f"wrote {args.out_dir / 'model.pt'} and history.csv after {len(history)} epochs", file=sys.stderr)
 
 
@@ -276,7 +259,7 @@ def _encode(args: argparse.Namespace) -> None:
     model, meta = load_model(args.model, device)
     arrays, _ = load_dataset(args.data)
     save_arrays(args.out, encode_splits(model, arrays, device),
-                provenance({**_params(args), "model_provenance": meta["provenance"]}))
+                provenance({**recorded_params(args), "model_provenance": meta["provenance"]}))
     print(f"wrote {args.out}", file=sys.stderr)
 
 
@@ -288,7 +271,7 @@ def _metrics(args: argparse.Namespace) -> None:
     latents, latents_provenance = load_arrays(args.latents)
     start = time.perf_counter()
     scores = evaluate(latents, load_columns(args.history), args.seed)
-    save_json(args.out, {"scores": scores, "provenance": provenance({**_params(args), "latents": latents_provenance})})
+    save_json(args.out, {"scores": scores, "provenance": provenance({**recorded_params(args), "latents": latents_provenance})})
     print("\n".join(f"{k:>22s}: {v}" for k, v in scores.items()), file=sys.stderr)
     print(f"wrote {args.out} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
 
@@ -376,15 +359,7 @@ def _fig1(args: argparse.Namespace) -> None:
         sample = {"title": f"KLE{arrays['theta'].shape[1]}", "log_k": arrays["log_k"][args.sample]}
         sample.update(zip(CHANNELS, fields))
         samples.append(sample)
-    _save_figure(fig1.draw(samples), args)
-
-
-def _save_figure(fig, args: argparse.Namespace) -> None:
-    from fieldvae.plotting import style
-    from fieldvae.provenance import provenance
-
-    style.save(fig, args.out, provenance(_params(args)))
-    print(f"wrote {args.out}", file=sys.stderr)
+    save_figure(fig1.draw(samples), args)
 
 
 def _run_folder(path: Path) -> dict:
@@ -408,35 +383,35 @@ def _overview(args: argparse.Namespace) -> None:
     prior = None
     if args.prior_variances:
         prior = np.random.default_rng(0).standard_normal((1000, len(args.prior_variances))) * np.sqrt(args.prior_variances)
-    _save_figure(overview.draw(runs, args.title, prior), args)
+    save_figure(overview.draw(runs, args.title, prior), args)
 
 
 def _fig3(args: argparse.Namespace) -> None:
     from fieldvae.plotting import fig3
     from fieldvae.io import load_rows
 
-    _save_figure(fig3.draw(load_rows([args.lines]), load_rows(args.directions)), args)
+    save_figure(fig3.draw(load_rows([args.lines]), load_rows(args.directions)), args)
 
 
 def _fig5(args: argparse.Namespace) -> None:
     from fieldvae.plotting import fig5
     from fieldvae.io import load_rows
 
-    _save_figure(fig5.draw(load_rows([args.between])), args)
+    save_figure(fig5.draw(load_rows([args.between])), args)
 
 
 def _fig4(args: argparse.Namespace) -> None:
     from fieldvae.io import load_columns
     from fieldvae.plotting import fig4
 
-    _save_figure(fig4.draw(load_columns(args.reference / "history.csv"), [_run_folder(p) for p in args.sweep]), args)
+    save_figure(fig4.draw(load_columns(args.reference / "history.csv"), [_run_folder(p) for p in args.sweep]), args)
 
 
 def _fig7(args: argparse.Namespace) -> None:
     from fieldvae.io import load_arrays
     from fieldvae.plotting import fig7
 
-    _save_figure(fig7.draw(load_arrays(args.latents)[0]), args)
+    save_figure(fig7.draw(load_arrays(args.latents)[0]), args)
 
 
 def _fig10(args: argparse.Namespace) -> None:
@@ -444,20 +419,20 @@ def _fig10(args: argparse.Namespace) -> None:
     from fieldvae.io import load_rows
 
     runs = [{"name": f"{p.parent.parent.name}/{p.parent.name}", "rows": load_rows([p])} for p in args.rotations]
-    _save_figure(fig10.draw(runs), args)
+    save_figure(fig10.draw(runs), args)
 
 
 def _fig13(args: argparse.Namespace) -> None:
     from fieldvae.plotting import fig13
     from fieldvae.io import load_rows
 
-    _save_figure(fig13.draw({p.stem: load_rows([p]) for p in args.tables}), args)
+    save_figure(fig13.draw({p.stem: load_rows([p]) for p in args.tables}), args)
 
 
 def _fig14(args: argparse.Namespace) -> None:
     from fieldvae.plotting import fig14
 
-    _save_figure(fig14.draw([_run_folder(p) for p in args.runs], args.n_unlabelled), args)
+    save_figure(fig14.draw([_run_folder(p) for p in args.runs], args.n_unlabelled), args)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from fieldvae.cli_support import json_settings, recorded_params, save_figure
+
 NORMAL = "held-out"
 # Figures: what they show, and the files they are drawn from.
 FIGURES = {
@@ -45,8 +47,8 @@ def add_commands(sub) -> None:
 
     p = steps.add_parser("train", help="train the distance-matrix VAE; resumes from its checkpoint")
     p.add_argument("--data", type=Path, nargs="+", required=True, help="sample files, one per training gamma")
-    p.add_argument("--model", type=_json, default={}, metavar="JSON", help="LJModelConfig fields, e.g. '{\"channels\": [16, 16]}'")
-    p.add_argument("--training", type=_json, default={}, metavar="JSON", help="LJTrainingConfig fields, e.g. '{\"epochs\": 30}'")
+    p.add_argument("--model", type=json_settings, default={}, metavar="JSON", help="LJModelConfig fields, e.g. '{\"channels\": [16, 16]}'")
+    p.add_argument("--training", type=json_settings, default={}, metavar="JSON", help="LJTrainingConfig fields, e.g. '{\"epochs\": 30}'")
     p.add_argument("--seed", type=int, required=True, help="fixes the split, initialisation and batches")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     p.add_argument("--threads", type=int, default=0, help="CPU threads for PyTorch (0: its default)")
@@ -81,18 +83,6 @@ def add_commands(sub) -> None:
         f.set_defaults(run=_figure)
 
 
-def _json(text: str) -> dict:
-    from fieldvae.cli import _json as parse
-
-    return parse(text)
-
-
-def _params(args) -> dict:
-    from fieldvae.cli import _params as params
-
-    return params(args)
-
-
 def _progress(done: int, total: int) -> None:
     print(f"{done}/{total} replicas", file=sys.stderr)
 
@@ -111,7 +101,7 @@ def _sample(args: argparse.Namespace) -> None:
     print(f"{args.samples} replicas, gamma {args.gamma}, potential {args.potential}, protocol {args.protocol} "
           f"({args.sweeps or protocol.sweeps} sweeps, step {protocol.step}, {protocol.start} start)", file=sys.stderr)
     result = sample(system, protocol, args.samples, args.seed, sweeps=args.sweeps, progress=_progress)
-    save_arrays(args.out, result, provenance(_params(args)))
+    save_arrays(args.out, result, provenance(recorded_params(args)))
     print(f"wrote {args.out}; mean energy per particle {np.mean(result['energy']) / system.n_particles:.3f}, "
           f"acceptance {np.mean(result['acceptance']):.2f}", file=sys.stderr)
 
@@ -122,7 +112,7 @@ def _uniform(args: argparse.Namespace) -> None:
     from fieldvae.provenance import provenance
 
     positions = uniform_configurations(args.samples, args.seed, box=args.box)
-    save_arrays(args.out, {"positions": positions}, provenance({**_params(args), "gamma": float("nan")}))
+    save_arrays(args.out, {"positions": positions}, provenance({**recorded_params(args), "gamma": float("nan")}))
     print(f"wrote {args.out}", file=sys.stderr)
 
 
@@ -140,7 +130,7 @@ def _train(args: argparse.Namespace) -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     history = train_distance_vae(args.data, model_cfg, cfg, args.seed, args.out_dir, pick_device(args.device),
-                                 provenance(_params(args)))
+                                 provenance(recorded_params(args)))
     print(f"wrote {args.out_dir / 'model.pt'} and history.csv after {len(history)} epochs", file=sys.stderr)
 
 
@@ -194,7 +184,7 @@ def _score(args: argparse.Namespace) -> None:
     print(f"gamma from the latent means: R^2 {r2:.3f} on held-out configurations", file=sys.stderr)
     arrays.update({"train_latents": train_latents, "test_latents": test_latents, "train_gamma": gammas[train],
                    "test_gamma": gammas[test], "gamma_r2": np.array(r2)})
-    save_arrays(args.out, arrays, provenance(_params(args)))
+    save_arrays(args.out, arrays, provenance(recorded_params(args)))
     print(f"wrote {args.out}", file=sys.stderr)
 
 
@@ -237,14 +227,13 @@ def _samples_of(paths) -> list[dict]:
 
 
 def _figure(args: argparse.Namespace) -> None:
-    from fieldvae.cli import _save_figure
     from fieldvae.io import load_arrays
     from fieldvae.lj.geometry import distance_matrices
     from fieldvae.plotting import lj
 
     if args.figure in ("samples", "physics"):
         draw = lj.samples if args.figure == "samples" else lj.physics
-        _save_figure(draw(_samples_of(args.data)), args)
+        save_figure(draw(_samples_of(args.data)), args)
         return
     arrays = load_arrays(args.scores)[0] if "scores" in FIGURES[args.figure][1] else {}
     if args.figure == "latent":
@@ -257,4 +246,4 @@ def _figure(args: argparse.Namespace) -> None:
             fig = lj.reconstruction(model, positions[test], gammas[test], distance_matrices(positions[test], box), box)
         else:
             fig = lj.traversal(model, arrays["train_latents"], box)
-    _save_figure(fig, args)
+    save_figure(fig, args)

@@ -65,10 +65,10 @@ def train_distance_vae(paths, model_cfg: LJModelConfig, cfg: LJTrainingConfig, s
     history: list[dict] = []
     checkpoint = out_dir / CHECKPOINT
     if checkpoint.exists():
-        state = torch.load(checkpoint, map_location=device, weights_only=False)
+        state = torch.load(checkpoint, map_location="cpu", weights_only=False)  # RNG states stay on the host
         model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        generator.set_state(state["generator"].cpu() if device.type == "cpu" else state["generator"])
+        optimizer.load_state_dict(state["optimizer"])  # moves its moments to the parameters' device
+        generator.set_state(state["generator"])
         torch.set_rng_state(state["torch_rng"])
         history = state["history"]
         print(f"resuming from {checkpoint} after epoch {len(history)}", file=sys.stderr)
