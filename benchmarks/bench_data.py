@@ -50,7 +50,7 @@ def main() -> None:
     print(f"KLE eigensolve, s = 1000 on {args.grid} x {args.grid}: {t_kle:.2f} s")
 
     kle = KLE(kle1000.values[:2], kle1000.modes[:2], kle1000.correlation_length)
-    k = np.exp(kle.log_permeability(sample_theta("standard", args.samples, 2, seed=0)))
+    k = np.exp(kle.log_permeability(sample_theta("standard", args.samples, 2, np.random.default_rng(0))))
     f = well_source(args.grid)
     solver = DarcySolver(args.grid)
 

@@ -6,7 +6,9 @@ import torch
 
 from fieldvae import landscape
 from fieldvae.models.config import ModelConfig
+from fieldvae.encode import encode
 from fieldvae.models.densevae import DenseVAE
+from fieldvae.streams import torch_seed
 
 
 @pytest.fixture(scope="module")
@@ -19,12 +21,39 @@ def setup():
 
 def test_line_end_points_are_the_two_parameter_vectors(setup):
     model, trained, x = setup
-    init = landscape.initial_parameters(model.cfg, 5)
+    init = landscape.initial_parameters(model.cfg, 5, 0)
     losses = landscape.line(model, init, trained, [0.0, 0.5, 1.0], x, 1.0, 2, 0)
     assert losses[0] == pytest.approx(landscape.loss_at(model, init, x, 1.0, 2, 0))
     assert losses[2] == pytest.approx(landscape.loss_at(model, trained, x, 1.0, 2, 0))
     assert losses[0] != pytest.approx(losses[2])
-    assert torch.equal(landscape.initial_parameters(model.cfg, 5), init)  # a seed fixes the network
+    assert torch.equal(landscape.initial_parameters(model.cfg, 5, 0), init)  # a seed fixes the network
+    assert not torch.equal(landscape.initial_parameters(model.cfg, 5, 1), init)  # each line its own network
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_no_line_starts_from_a_training_run_initialisation(setup, seed):
+    """Figure 3's lines start from networks no run trains from (line 0 once started exactly at the
+    trained run's own initial weights)."""
+    model, _, _ = setup
+    run_init = landscape.flat(DenseVAE(model.cfg, torch.Generator().manual_seed(torch_seed("initialisation", seed))))
+    for index in range(3):
+        assert not torch.equal(landscape.initial_parameters(model.cfg, seed, index), run_init)
+
+
+def test_between_runs_the_ends_are_the_runs_own_eval_mode_scores(setup):
+    """Figure 5's S_D at t = 0 and 1 equals what the metrics score: encoder means in eval mode."""
+    model, _, x = setup
+    a = DenseVAE(model.cfg, torch.Generator().manual_seed(1))
+    b = DenseVAE(model.cfg, torch.Generator().manual_seed(2))
+    for m, shift in ((a, 0.0), (b, 1.0)):  # distinct running statistics
+        m.train()
+        with torch.no_grad():
+            m.encode(x + shift)
+    fields = x.numpy()
+    assert np.array_equal(landscape.encoder_means_between(a, b, 0.0, fields), encode(a, fields, "cpu")[0])
+    assert np.array_equal(landscape.encoder_means_between(a, b, 1.0, fields), encode(b, fields, "cpu")[0])
+    middle = landscape.encoder_means_between(a, b, 0.5, fields)
+    assert not np.allclose(middle, encode(a, fields, "cpu")[0]) and not np.allclose(middle, encode(b, fields, "cpu")[0])
 
 
 def test_running_statistics_are_left_alone(setup):

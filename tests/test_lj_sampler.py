@@ -91,8 +91,8 @@ def test_acceptance_follows_the_metropolis_rule(step):
     """Moves binned by dU: the accepted count in each bin must match the sum of min(1, exp(-dU/T))
     over the bin's moves within 4 binomial standard deviations; downhill moves are always taken."""
     system = LJSystem(1.0)
-    start = sample(system, "equilibrated", 100, seed=8, sweeps=200)["positions"]
-    run = run_chains(system, start, 100, step, seed=9, trace=True)
+    start = sample(system, "equilibrated", 100, seed=18, sweeps=200)["positions"]
+    run = run_chains(system, start, 100, step, seed=19, trace=True)
     du, accepted = run["move_du"].ravel(), run["move_accepted"].ravel()
     assert np.all(accepted[du <= 0])
     assert accepted.sum() == run["accepted"].sum()

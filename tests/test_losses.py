@@ -117,17 +117,29 @@ def test_label_term_is_gaussian_nll_of_labels_and_only_labelled_rows_get_gradien
     from scipy.stats import norm
     model = DenseVAE(ModelConfig(grid=17)).eval()  # eval: BatchNorm does not couple the samples
     x = torch.randn(6, 3, 17, 17, requires_grad=True)
-    theta = torch.randn(6, 2)
-    labelled = torch.tensor([True, False, True, False, False, True])
-    theta[~labelled] = float("nan")
-    terms = objective(model, x, 0.5, theta, labelled)
+    theta = torch.randn(3, 2)  # the labels of the last three rows
+    terms = objective(model, x, 0.5, theta)
     mu, logvar = model.encode(x)
-    expected = -norm.logpdf(theta[labelled].numpy(), mu[labelled].detach().numpy(),
-                            np.exp(0.5 * logvar[labelled].detach().numpy())).sum(-1).mean()
+    expected = -norm.logpdf(theta.numpy(), mu[3:].detach().numpy(),
+                            np.exp(0.5 * logvar[3:].detach().numpy())).sum(-1).mean()
     assert terms.label_nll.item() == pytest.approx(expected, rel=1e-10)
-    assert torch.allclose(label_nll(theta[labelled], mu[labelled], logvar[labelled]).mean(), terms.label_nll)
+    assert torch.allclose(label_nll(theta, mu[3:], logvar[3:]).mean(), terms.label_nll)
     (grad,) = torch.autograd.grad(terms.label_nll, x)
-    assert torch.all(grad[~labelled] == 0) and torch.all(grad[labelled].abs().sum((1, 2, 3)) > 0)
+    assert torch.all(grad[:3] == 0) and torch.all(grad[3:].abs().sum((1, 2, 3)) > 0)
+
+
+def test_row_weights_weight_nll_and_regulariser_but_not_the_labels():
+    model = DenseVAE(ModelConfig(grid=17)).eval()
+    x, theta = torch.randn(5, 3, 17, 17), torch.randn(2, 2)
+    weights = torch.tensor([1.0, 1.0, 1.0, 0.25, 0.25])
+    with torch.no_grad():
+        weighted = objective(model, x, 0.5, theta, weights, torch.Generator().manual_seed(1))
+        plain = objective(model, x, 0.5, theta, None, torch.Generator().manual_seed(1))
+        mean, z, mu, logvar = model(x, torch.Generator().manual_seed(1))
+        nll = reconstruction_nll(x, mean, model.output_logvar)
+    assert weighted.distortion.item() == pytest.approx(((weights * nll).sum() / weights.sum()).item(), rel=1e-6)
+    assert plain.distortion.item() == pytest.approx(nll.mean().item(), rel=1e-6)
+    assert weighted.label_nll.item() == pytest.approx(plain.label_nll.item(), rel=1e-12)
 
 
 def test_objective_normalisation():

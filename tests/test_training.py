@@ -20,7 +20,9 @@ from fieldvae.kle import compute_kle
 from fieldvae.models.store import load_model
 from fieldvae.training.config import TrainingConfig
 from fieldvae.training.run import pick_device, training_data, train_run
-from fieldvae.training.trainer import TrainingDiverged
+from fieldvae.models.config import ModelConfig
+from fieldvae.models.densevae import DenseVAE
+from fieldvae.training.trainer import Trainer, TrainingDiverged, batch_count
 
 QUICK = {"epochs": 6, "recon_epochs": 2, "lr": [[0, 0.002]], "checkpoint_every": 1}
 
@@ -127,19 +129,53 @@ def test_divergence_stops_with_a_clear_message_and_keeps_the_last_checkpoint(dat
     assert not (tmp_path / "model.pt").exists() and not (tmp_path / "history.csv").exists()
 
 
-def test_semi_supervised_labels_come_from_the_labelled_pool(data_file):
+def test_semi_supervised_labels_come_from_the_labelled_pool_nested_across_counts(data_file):
     arrays, _ = load_dataset(data_file)
     data = training_data(arrays, TrainingConfig(labels=5, n_train=40), seed=1, device="cpu")
-    assert data.x.shape[0] == 45 and int(data.labelled.sum()) == 5
-    assert torch.isnan(data.theta[:40]).all() and torch.isfinite(data.theta[40:]).all()
+    assert data.x.shape[0] == 40 and data.x_labelled.shape[0] == 5 and data.rows == 45
     pool = arrays["theta"][arrays["labelled_index"]]
-    assert all(any(np.allclose(t, p) for p in pool) for t in data.theta[40:].numpy())
+    assert all(any(np.allclose(t, p) for p in pool) for t in data.theta_labelled.numpy())
+    fewer = training_data(arrays, TrainingConfig(labels=2), seed=1, device="cpu")
+    more = training_data(arrays, TrainingConfig(labels=12), seed=1, device="cpu")
+    # one permutation of the pool per seed: every smaller label set is a prefix of every larger one
+    assert torch.equal(fewer.theta_labelled, data.theta_labelled[:2])
+    assert torch.equal(data.theta_labelled, more.theta_labelled[:5])
+    assert torch.equal(more.x_labelled[:5], data.x_labelled)
     other = training_data(arrays, TrainingConfig(labels=5), seed=2, device="cpu")
-    assert not torch.equal(data.theta[40:], other.theta[96:])  # each seed draws its own labels
+    assert not torch.equal(data.theta_labelled, other.theta_labelled)  # each seed draws its own labels
     with pytest.raises(ValueError, match="labels: 17 requested, the dataset's labelled pool has 16"):
         training_data(arrays, TrainingConfig(labels=17), seed=1, device="cpu")
     with pytest.raises(ValueError, match="n_train: 200 requested"):
         training_data(arrays, TrainingConfig(n_train=200), seed=1, device="cpu")
+
+
+@pytest.mark.parametrize("rows, batch, expected", [(512, 64, 8), (576, 64, 9), (600, 64, 9), (95, 64, 1),
+                                                   (97, 64, 2), (20, 64, 1), (640, 0, 1)])
+def test_batches_are_nearly_equal_with_no_small_remainder(rows, batch, expected):
+    count = batch_count(rows, batch)
+    sizes = [len(c) for c in torch.tensor_split(torch.arange(rows), count)]
+    assert count == expected and sum(sizes) == rows and max(sizes) - min(sizes) <= 1
+    if batch and rows >= batch / 2:
+        assert min(sizes) >= batch / 2
+
+
+@pytest.mark.parametrize("labels", [1, 7])
+def test_every_batch_holds_every_labelled_row(data_file, tmp_path, labels):
+    """The label term acts on every step whatever the label count (the paper trains full-batch)."""
+    seen = []
+
+    def record(module, inputs):
+        seen.append(inputs[0].shape[0])
+
+    arrays, _ = load_dataset(data_file)
+    cfg = TrainingConfig(**{**QUICK, "epochs": 1, "recon_epochs": 1, "batch_size": 32, "labels": labels})
+    data = training_data(arrays, cfg, seed=0, device="cpu")
+    model = DenseVAE(ModelConfig(grid=17))
+    model.encoder_mean.register_forward_pre_hook(record)
+    trainer = Trainer(model, cfg, data, 0, tmp_path, {}, log=open(os.devnull, "w"))
+    history = trainer.train()
+    assert seen == [32 + labels] * 3  # 96 training rows in 3 batches, each with all labelled rows
+    assert history[0]["label_nll"] > 0
 
 
 def test_encode_gives_posterior_means_of_the_full_sets(data_file, tmp_path):

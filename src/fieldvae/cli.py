@@ -83,7 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("metrics", help="all disentanglement scores and diagnostics of one trained run")
     p.add_argument("--latents", type=Path, required=True, help="latents.npz from `fieldvae encode`")
     p.add_argument("--history", type=Path, required=True, help="history.csv from `fieldvae train`")
-    p.add_argument("--seed", type=int, default=0, help="fixes the aggregated-posterior samples of S_KL")
+    p.add_argument("--seed", type=int, required=True, help="the run's seed: fixes S_KL's samples and split")
+    p.add_argument("--theta-distribution", required=True,
+                   help="p(theta) of the run's dataset (standard, shifted, mixture, correlated): S_KL's reference")
     p.add_argument("--out", type=Path, required=True, help="output .json file")
     p.set_defaults(run=_metrics)
 
@@ -132,6 +134,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--md", type=Path, required=True, help="output .md file")
     p.set_defaults(run=_summarise)
 
+    p = sub.add_parser("claims", help="the paper's claims, each with our numbers, a test and a verdict")
+    p.add_argument("--tables", type=Path, nargs="+", required=True, help="per-experiment tables from `fieldvae table`")
+    p.add_argument("--n-train", type=int, required=True, help="training-set size, for label ratios")
+    p.add_argument("--lines", type=Path, help="lines.csv of the landscape (figure 3)")
+    p.add_argument("--directions", type=Path, nargs="*", default=[], help="directions chunks of the landscape")
+    p.add_argument("--between", type=Path, help="between.csv (figure 5)")
+    p.add_argument("--rotations", type=Path, nargs="*", default=[], help="rotation.csv of runs (figure 10)")
+    p.add_argument("--scale", required=True, help="the scale, named in the markdown")
+    p.add_argument("--csv", type=Path, required=True, help="output .csv file")
+    p.add_argument("--md", type=Path, required=True, help="output .md file")
+    p.set_defaults(run=_claims)
+
     p = sub.add_parser("figure", help="render a figure of the paper")
     figures = p.add_subparsers(dest="figure", required=True, metavar="FIGURE")
     f = figures.add_parser("fig1", help="sample fields of KLE datasets")
@@ -143,8 +157,6 @@ def _parser() -> argparse.ArgumentParser:
     f = figures.add_parser("overview", help="figures 6, 8, 9, 11, 12, 15: a run (the best by S_D) at a glance")
     f.add_argument("--latents", type=Path, nargs="+", required=True, help="latents.npz of one or more runs")
     f.add_argument("--title", required=True)
-    f.add_argument("--prior-variances", type=float, nargs="*", default=None,
-                   help="diagonal of a Gaussian prior to draw samples of (omit for the learned hierarchical prior)")
     f.add_argument("--out", type=Path, required=True)
     f.set_defaults(run=_overview)
 
@@ -270,7 +282,7 @@ def _metrics(args: argparse.Namespace) -> None:
 
     latents, latents_provenance = load_arrays(args.latents)
     start = time.perf_counter()
-    scores = evaluate(latents, load_columns(args.history), args.seed)
+    scores = evaluate(latents, load_columns(args.history), args.seed, args.theta_distribution)
     save_json(args.out, {"scores": scores, "provenance": provenance({**recorded_params(args), "latents": latents_provenance})})
     print("\n".join(f"{k:>22s}: {v}" for k, v in scores.items()), file=sys.stderr)
     print(f"wrote {args.out} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
@@ -296,10 +308,9 @@ def _landscape(args: argparse.Namespace) -> None:
 
     from fieldvae import landscape
     from fieldvae.dataset import load_dataset
-    from fieldvae.io import load_columns
+    from fieldvae.io import load_columns, save_rows
     from fieldvae.metrics.s_d import s_d
     from fieldvae.models.store import load_model
-    from fieldvae.io import save_rows
 
     model, _ = load_model(args.model)
     arrays, _ = load_dataset(args.data)
@@ -312,16 +323,15 @@ def _landscape(args: argparse.Namespace) -> None:
     common = (x, beta, args.latent_samples, args.seed)
     if args.kind == "lines":
         rows = [{"init": i, "t": float(t), "loss": loss} for i in range(args.inits) for t, loss in zip(
-            ts, landscape.line(model, landscape.initial_parameters(model.cfg, args.seed * 1000 + i), trained, ts, *common))]
+            ts, landscape.line(model, landscape.initial_parameters(model.cfg, args.seed, i), trained, ts, *common))]
     elif args.kind == "directions":
         rows = landscape.direction_losses(model, trained, range(args.first, args.first + args.count), ts, *common)
     else:
         other, _ = load_model(args.other)
         end = landscape.flat(other)
-        test = torch.from_numpy(arrays["fields"][arrays["test_index"]])
-        theta = arrays["theta"][arrays["test_index"]]
-        rows = [{"t": float(t), "loss": landscape.loss_at(model, (1 - t) * trained + t * end, *common),
-                 "s_d": s_d(landscape.encoder_means_at(model, (1 - t) * trained + t * end, test), theta)} for t in ts]
+        test, theta = arrays["fields"][arrays["test_index"]], arrays["theta"][arrays["test_index"]]
+        rows = [{"t": float(t), "s_d": s_d(landscape.encoder_means_between(model, other, float(t), test), theta),
+                 "loss": landscape.loss_at(model, (1 - t) * trained + t * end, *common)} for t in ts]
     save_rows(args.out, rows)
     print(f"wrote {args.out}: {len(rows)} points, beta {beta:.3g}", file=sys.stderr)
 
@@ -343,6 +353,20 @@ def _summarise(args: argparse.Namespace) -> None:
         raise ValueError(f"--table: expected one of {', '.join(TABLES)}, got {args.table!r}")
     rows = summarise(select(load_rows(args.tables), args.table))
     write(args.csv, args.md, rows, args.table, args.scale)
+    print(args.md.read_text(), file=sys.stderr)
+
+
+def _claims(args: argparse.Namespace) -> None:
+    from fieldvae import claims
+    from fieldvae.io import load_rows
+
+    rotations = [(f"{p.parent.parent.name}/{p.parent.name}", load_rows([p])) for p in args.rotations]
+    rows = claims.claims(load_rows(args.tables), args.n_train,
+                         lines=load_rows([args.lines]) if args.lines else None,
+                         directions=load_rows(args.directions) if args.directions else None,
+                         between=load_rows([args.between]) if args.between else None,
+                         rotations=rotations or None)
+    claims.write(args.csv, args.md, rows, args.scale)
     print(args.md.read_text(), file=sys.stderr)
 
 
@@ -374,16 +398,11 @@ def _run_folder(path: Path) -> dict:
 
 
 def _overview(args: argparse.Namespace) -> None:
-    import numpy as np
-
     from fieldvae.io import load_arrays
     from fieldvae.plotting import overview
 
     runs = [{**load_arrays(p)[0], "name": f"{p.parent.parent.name}/{p.parent.name}"} for p in args.latents]
-    prior = None
-    if args.prior_variances:
-        prior = np.random.default_rng(0).standard_normal((1000, len(args.prior_variances))) * np.sqrt(args.prior_variances)
-    save_figure(overview.draw(runs, args.title, prior), args)
+    save_figure(overview.draw(runs, args.title), args)
 
 
 def _fig3(args: argparse.Namespace) -> None:

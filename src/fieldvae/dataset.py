@@ -16,6 +16,7 @@ import numpy as np
 from fieldvae.darcy import DarcySolver, well_source
 from fieldvae.io import load_arrays
 from fieldvae.kle import KLE
+from fieldvae.streams import rng
 from fieldvae.theta import sample_theta
 
 CHANNELS = ("p", "u_x", "u_y")
@@ -55,7 +56,7 @@ def generate(
 ) -> dict[str, np.ndarray]:
     """All arrays of one dataset: fields (m, 3, n, n) float32, theta (m, s), log_k (m, n, n) float32,
     and the split indices. Progress goes to `log`."""
-    theta = sample_theta(theta_distribution, split.total, kle.terms, seed)
+    theta = sample_theta(theta_distribution, split.total, kle.terms, rng("dataset_theta", seed))
     log_k = kle.log_permeability(theta)
     solver = DarcySolver(kle.grid)
     f = well_source(kle.grid, source_strength, well_width)

@@ -3,8 +3,14 @@ reload a model."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import torch
+
+from fieldvae.streams import torch_seed
+
+PRIOR_SAMPLES = 2000
 
 
 @torch.no_grad()
@@ -27,8 +33,9 @@ def reconstruct(model, mu: np.ndarray, device) -> np.ndarray:
 
 
 def encode_splits(model, arrays: dict, device, examples: int = 4) -> dict[str, np.ndarray]:
-    """mu, logvar and theta of the training and test sets (the full sets, as in the dataset), and the
-    first `examples` test fields with their reconstructions, for figures."""
+    """mu, logvar and theta of the training and test sets (the full sets, as in the dataset); for
+    figures, the first `examples` test fields with their reconstructions and samples of the model's
+    prior p(z) (the learned one, for the hierarchical prior)."""
     out = {}
     for split in ("train", "test"):
         rows = arrays[f"{split}_index"]
@@ -36,4 +43,7 @@ def encode_splits(model, arrays: dict, device, examples: int = 4) -> dict[str, n
         out[f"theta_{split}"] = arrays["theta"][rows]
     out["fields_examples"] = arrays["fields"][arrays["test_index"][:examples]]
     out["reconstruction_examples"] = reconstruct(model, out["mu_test"][:examples], device)
+    with torch.no_grad():
+        generator = torch.Generator().manual_seed(torch_seed("prior_samples", 0))
+        out["prior_samples"] = copy.deepcopy(model.prior).cpu().sample(PRIOR_SAMPLES, generator).numpy()
     return out

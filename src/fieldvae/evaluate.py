@@ -2,32 +2,49 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from fieldvae.metrics.aggregate import aggregate_samples, rate_distortion
+from fieldvae.metrics.code_angle import code_angle
 from fieldvae.metrics.dci import dci
+from fieldvae.metrics.disentangled import axis_share, diagonal_share, disentangled
 from fieldvae.metrics.mig import mig
 from fieldvae.metrics.overregularisation import final_rate, over_regularised
-from fieldvae.metrics.s_d import ceiling, s_d
+from fieldvae.metrics.s_d import s_d, s_d_of_factors
 from fieldvae.metrics.s_kl import s_kl
 from fieldvae.metrics.sap import sap
+from fieldvae.streams import rng
+from fieldvae.theta import sample_theta
+
+FINAL_EPOCHS = 10  # training terms are reported as means over the last epochs
 
 
-def evaluate(latents: dict, history: dict, seed: int = 0) -> dict:
-    """Scores on the test set (encoder means; S_KL on samples of the aggregated posterior against
-    the training set's theta, an independent sample of p(theta)); DCI fits on the training codes."""
+def evaluate(latents: dict, history: dict, seed: int, theta_distribution: str) -> dict:
+    """Scores on the test set (encoder means; DCI fits on the training codes). S_KL compares samples
+    of the aggregated posterior (their own stream) with a fresh sample of the dataset's p(theta)
+    (another stream), never with theta the model was trained or scored on."""
     mu, logvar, theta = latents["mu_test"], latents["logvar_test"], latents["theta_test"]
-    rate, distortion = rate_distortion(history)
-    run_rate = final_rate(history["rate"])
-    scores = {
+    rate, distortion = rate_distortion(history, FINAL_EPOCHS)
+    collapsed = over_regularised(final_rate(history["rate"], FINAL_EPOCHS), mu, logvar)
+    share = axis_share(mu, theta)
+    angle = code_angle(mu, theta)
+    z = aggregate_samples(mu, logvar, rng("s_kl_posterior_noise", seed))
+    reference = sample_theta(theta_distribution, 2 * len(z), theta.shape[1], rng("s_kl_reference", seed))
+    kl = s_kl(z, reference, rng("s_kl_split", seed))
+    return {
         "s_d": s_d(mu, theta),
-        "s_d_ceiling": ceiling(theta),
+        "s_d_factors": s_d_of_factors(theta),
+        "axis_share": share,
+        "diagonal_share": diagonal_share(mu, theta),
+        "code_angle": angle if np.isfinite(angle) else None,  # None: not two latents and two factors
+        "over_regularised": collapsed,
+        "disentangled": disentangled(share, collapsed),
+        "s_kl": kl["score"],
+        "s_kl_reason": kl["reason"],
         "mig": mig(mu, theta),
         "sap": sap(mu, theta),
         **{f"dci_{k}": v for k, v in dci(latents["mu_train"], latents["theta_train"], mu, theta).items()},
         "rate": rate,
         "distortion": distortion,
-        "over_regularised": over_regularised(run_rate, mu, logvar),
-        "s_kl": None,
+        **{key: float(np.mean(history[key][-FINAL_EPOCHS:])) for key in ("loss", "nll_per_pixel", "label_nll")},
     }
-    if mu.shape[1] == theta.shape[1]:
-        scores["s_kl"] = s_kl(aggregate_samples(mu, logvar, seed=seed), latents["theta_train"])["score"]
-    return scores

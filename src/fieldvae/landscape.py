@@ -8,19 +8,27 @@ evaluated batch (train mode); running statistics are never updated.
 Random directions are filter-normalised (Li et al. 2018): a Gaussian direction in which every filter
 (the slice of a weight tensor belonging to one output unit) is rescaled to the norm of the same
 filter of the trained network; biases, BatchNorm parameters, the output log-variance and the prior's
-parameters are not perturbed. Direction k is drawn from the seed (seed, k), so how directions are
-split over jobs does not change them.
+parameters are not perturbed. Direction k is drawn from the stream (landscape_directions, seed, k),
+so how directions are split over jobs does not change them; the random networks of the lines come
+from their own stream, never from a training run's initialisation stream.
+
+Between two trained runs the posterior means are taken in eval mode with the parameters and the
+BatchNorm running statistics interpolated alike, so the ends score what metrics.json scores.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 
 import numpy as np
 import torch
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
+from fieldvae.encode import encode
+from fieldvae.models.densevae import DenseVAE
 from fieldvae.models.losses import objective
+from fieldvae.streams import torch_seed
 
 CLIP = 1000.0
 
@@ -48,7 +56,7 @@ def evaluated_at(model, params: torch.Tensor):
 @torch.no_grad()
 def loss_at(model, params: torch.Tensor, x: torch.Tensor, beta: float, latent_samples: int, seed: int) -> float:
     """The clipped objective at a parameter vector (see module doc)."""
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(torch_seed("landscape_noise", seed))
     with evaluated_at(model, params):
         total = sum(float(objective(model, x, beta, generator=generator).loss) for _ in range(latent_samples))
     loss = total / latent_samples
@@ -62,7 +70,7 @@ def line(model, start: torch.Tensor, end: torch.Tensor, ts, x, beta, latent_samp
 
 def filter_normalised_direction(model, trained: torch.Tensor, index: int, seed: int) -> torch.Tensor:
     """Random direction number `index`, filter-normalised against the trained parameters."""
-    generator = torch.Generator().manual_seed(seed * 1_000_003 + index)
+    generator = torch.Generator().manual_seed(torch_seed("landscape_directions", seed, index))
     pieces, offset = [], 0
     for name, p in model.named_parameters():
         size = p.numel()
@@ -96,15 +104,18 @@ def direction_losses(model, trained, indices, alphas, x, beta, latent_samples, s
 
 
 @torch.no_grad()
-def encoder_means_at(model, params: torch.Tensor, x: torch.Tensor) -> np.ndarray:
-    """Posterior means at a parameter vector, BatchNorm on the batch's statistics as in loss_at."""
-    with evaluated_at(model, params):
-        return model.encode(x)[0].numpy()
+def encoder_means_between(model, other, t: float, x: np.ndarray) -> np.ndarray:
+    """Posterior means in eval mode at (1 - t) model + t other, parameters and BatchNorm running
+    statistics interpolated alike; t = 0 and 1 give exactly the two models' own means."""
+    ends = model.state_dict(), other.state_dict()
+    state = {k: (1 - t) * v + t * ends[1][k] if v.is_floating_point() else v for k, v in ends[0].items()}
+    probe = copy.deepcopy(model)
+    probe.load_state_dict(state)
+    return encode(probe, x, "cpu")[0]
 
 
-def initial_parameters(model_cfg, seed: int) -> torch.Tensor:
-    """The parameters of a freshly Xavier-initialised network with the given seed."""
-    from fieldvae.models.densevae import DenseVAE
-
-    torch.manual_seed(seed)
-    return flat(DenseVAE(model_cfg))
+def initial_parameters(model_cfg, seed: int, index: int) -> torch.Tensor:
+    """The parameters of random network number `index` of the lines: Xavier-initialised from the
+    landscape's own stream, so no line starts where a training run started."""
+    generator = torch.Generator().manual_seed(torch_seed("landscape_initialisation", seed, index))
+    return flat(DenseVAE(model_cfg, generator))

@@ -40,8 +40,9 @@ def correlated(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
 SAMPLERS = {"standard": standard, "shifted": shifted, "mixture": mixture, "correlated": correlated}
 
 
-def sample_theta(name: str, n: int, dim: int, seed: int) -> np.ndarray:
-    """n draws of the `dim` coefficients from distribution `name`; the seed fixes the result."""
+def sample_theta(name: str, n: int, dim: int, rng: np.random.Generator) -> np.ndarray:
+    """n draws of the `dim` coefficients from distribution `name`, from the given stream
+    (fieldvae.streams: a dataset's draws and S_KL's reference samples are different purposes)."""
     if name not in SAMPLERS:
         raise ValueError(f"unknown theta distribution {name!r}, expected one of {sorted(SAMPLERS)}")
-    return SAMPLERS[name](np.random.default_rng(seed), n, dim)
+    return SAMPLERS[name](rng, n, dim)

@@ -1,5 +1,4 @@
 # Names, wildcard constraints and input functions shared by all rules.
-import hashlib
 import json
 
 from fieldvae import run_ids as runs
@@ -10,17 +9,19 @@ from fieldvae.summary import TABLES
 SCALE = config["scale"]
 # Fingerprints of the code each kind of step runs: editing it reruns those steps and what follows.
 CODE = {
-    "data": code_fingerprint("fieldvae.darcy", "fieldvae.kle", "fieldvae.theta", "fieldvae.dataset"),
-    "training": code_fingerprint("fieldvae.models", "fieldvae.training"),
-    "encode": code_fingerprint("fieldvae.models", "fieldvae.encode"),
-    "metrics": code_fingerprint("fieldvae.metrics", "fieldvae.evaluate", "fieldvae.tables"),
-    "summary": code_fingerprint("fieldvae.summary"),
-    "rotation": code_fingerprint("fieldvae.models", "fieldvae.rotation", "fieldvae.metrics.s_d"),
-    "landscape": code_fingerprint("fieldvae.models", "fieldvae.landscape", "fieldvae.metrics.s_d"),
+    "data": code_fingerprint("fieldvae.darcy", "fieldvae.kle", "fieldvae.theta", "fieldvae.dataset", "fieldvae.streams"),
+    "training": code_fingerprint("fieldvae.models", "fieldvae.training", "fieldvae.streams"),
+    "encode": code_fingerprint("fieldvae.models", "fieldvae.encode", "fieldvae.streams"),
+    "metrics": code_fingerprint("fieldvae.metrics", "fieldvae.evaluate", "fieldvae.tables", "fieldvae.theta", "fieldvae.streams"),
+    "summary": code_fingerprint("fieldvae.summary", "fieldvae.stats", "fieldvae.metrics.disentangled"),
+    "claims": code_fingerprint("fieldvae.claims", "fieldvae.stats", "fieldvae.metrics.disentangled", "fieldvae.run_ids"),
+    "rotation": code_fingerprint("fieldvae.models", "fieldvae.rotation", "fieldvae.metrics.s_d", "fieldvae.streams"),
+    "landscape": code_fingerprint("fieldvae.models", "fieldvae.landscape", "fieldvae.encode", "fieldvae.metrics.s_d",
+                                  "fieldvae.streams"),
     "figures": code_fingerprint("fieldvae.plotting"),
-    "lj_sampler": code_fingerprint("fieldvae.lj.sampler"),
-    "lj_training": code_fingerprint("fieldvae.lj.model", "fieldvae.lj.training", "fieldvae.lj.geometry"),
-    "lj_scores": code_fingerprint("fieldvae.lj.scoring", "fieldvae.lj.anomaly", "fieldvae.lj.geometry"),
+    "lj_sampler": code_fingerprint("fieldvae.lj.sampler", "fieldvae.streams"),
+    "lj_training": code_fingerprint("fieldvae.lj.model", "fieldvae.lj.training", "fieldvae.lj.geometry", "fieldvae.streams"),
+    "lj_scores": code_fingerprint("fieldvae.lj.scoring", "fieldvae.lj.anomaly", "fieldvae.lj.geometry", "fieldvae.streams"),
     "lj_figures": code_fingerprint("fieldvae.plotting.lj", "fieldvae.plotting.style", "fieldvae.lj.geometry"),
 }
 # Figures showing runs at a glance: experiment, title, what the caption adds.
@@ -34,7 +35,7 @@ OVERVIEWS = {
 }
 LJ_FIGURES = [f"lj_{name}" for name in LJ_FIGURE_INPUTS]
 FIGURES = ["fig1", "fig3", "fig4", "fig5", "fig7", "fig10", "fig13", "fig14", *OVERVIEWS, *LJ_FIGURES]
-PUBLISHED_TABLES = [*TABLES, "lj_anomaly"]
+PUBLISHED_TABLES = ["claims", *TABLES, "lj_anomaly"]
 # Experiments the figures are drawn from, and the sweep each must have.
 FIGURE_EXPERIMENTS = {**{e: None for e, _, _ in OVERVIEWS.values()}, "beta_sweep": "betas", "semi_supervised": "labels"}
 for _scale, _preset in config["scales"].items():
@@ -128,13 +129,6 @@ def overview_runs(wildcards):
     return [f"{d}/latents.npz" for d in run_dirs(wildcards.scale, experiment, count)]
 
 
-def prior_variances(wildcards):
-    """Diagonal of the experiment's Gaussian prior, or nothing for the learned hierarchical prior."""
-    prior = config["experiments"][OVERVIEWS[wildcards.overview][0]]["prior"]
-    variances = {"standard": [1.0] * config["model"]["n_latent"], "scaled": config["model"]["prior_variances"]}
-    return " ".join(map(str, variances.get(prior, [])))
-
-
 def landscape_options(wildcards):
     """Command-line options of the landscape commands at a scale."""
     ls = config["scales"][wildcards.scale]["landscape"]
@@ -149,6 +143,19 @@ def direction_chunks(scale, run_dir):
 def landscape_dir(scale, index=0):
     """Landscape folder of the standard experiment's run number `index`."""
     return f"results/{scale}/landscape/standard/{run_ids(scale, 'standard')[index]}"
+
+
+def claims_inputs(wildcards):
+    """Everything the claims table judges: every experiment's table, the landscape of figures 3 and
+    5, and the rotation study of figure 10."""
+    run_dir = landscape_dir(wildcards.scale)
+    return {
+        "tables": [f"results/{wildcards.scale}/tables/{e}.csv" for e in config["experiments"]],
+        "lines": f"{run_dir}/lines.csv",
+        "directions": direction_chunks(wildcards.scale, run_dir),
+        "between": f"results/{wildcards.scale}/landscape/standard/between.csv",
+        "rotations": [f"{d}/rotation.csv" for d in run_dirs(wildcards.scale, "mixture_hierarchical")],
+    }
 
 
 def table_inputs(wildcards):
@@ -169,11 +176,6 @@ def default_targets():
 
 # The Lennard-Jones study (lj.smk).
 LJ = config["lj"]
-
-
-def lj_seed(name):
-    """A seed per sample file, fixed by the study's seed and the file's name (gamma, protocol)."""
-    return LJ["seed"] * 1_000_003 + int(hashlib.sha256(name.encode()).hexdigest()[:6], 16)
 
 
 def lj_gamma_files(scale, protocol, gammas):

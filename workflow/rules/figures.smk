@@ -42,7 +42,6 @@ rule overview_figure:
         title=lambda w: OVERVIEWS[w.overview][1],
         description=lambda w: OVERVIEWS[w.overview][2],
         number=lambda w: w.overview[3:],
-        variances=prior_variances,
         code=CODE["figures"],
     log:
         "results/{scale}/logs/figures/{overview}.log",
@@ -50,8 +49,7 @@ rule overview_figure:
     conda:
         "../../envs/fieldvae.yaml"
     shell:
-        "fieldvae figure overview --latents {input} --title {params.title:q}"
-        " --prior-variances {params.variances} --out {output} > {log} 2>&1"
+        "fieldvae figure overview --latents {input} --title {params.title:q} --out {output} > {log} 2>&1"
 
 
 rule fig3:

@@ -8,7 +8,7 @@ rule lj_sample:
     params:
         samples=lj_sample_size,
         sweeps=lj_sweeps,
-        seed=lambda w: lj_seed(f"{w.protocol}_gamma{w.gamma}"),
+        seed=LJ["seed"],  # the sampler derives each set's stream from the seed, gamma and protocol
         code=CODE["lj_sampler"],
     log:
         "results/{scale}/logs/lj/sample_{protocol}_gamma{gamma}.log",
@@ -27,7 +27,7 @@ rule lj_fake:
         samples=lambda w: preset(w)["lj"]["anomaly_samples"],
         sweeps=lambda w: lj_sweeps(w, LJ["fake"]["sweeps"]),
         gamma=LJ["fake"]["gamma"],
-        seed=lj_seed("fake"),
+        seed=LJ["seed"],
         code=CODE["lj_sampler"],
     log:
         "results/{scale}/logs/lj/sample_fake.log",
@@ -44,7 +44,7 @@ rule lj_uniform:
         "results/{scale}/lj/samples/uniform.npz",
     params:
         samples=lambda w: preset(w)["lj"]["anomaly_samples"],
-        seed=lj_seed("uniform"),
+        seed=LJ["seed"],
         code=CODE["lj_sampler"],
     log:
         "results/{scale}/logs/lj/sample_uniform.log",

@@ -1,4 +1,29 @@
-# Claims tables: runs summarised per experiment and variant, next to what the paper claims.
+# Claims tables: the paper's claims with verdicts; runs summarised per experiment and variant.
+
+
+rule claims:
+    input:
+        unpack(claims_inputs),
+    output:
+        csv=report(
+            "tables/{scale}/claims.csv",
+            caption="../report/claims.rst",
+            category="1. Claims",
+            subcategory="{scale} scale",
+        ),
+        md="tables/{scale}/claims.md",
+    params:
+        n_train=lambda w: config["scales"][w.scale]["n_train"],
+        code=CODE["claims"],
+    log:
+        "results/{scale}/logs/tables/claims.log",
+    localrule: True
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae claims --tables {input.tables} --n-train {params.n_train} --lines {input.lines}"
+        " --directions {input.directions} --between {input.between} --rotations {input.rotations}"
+        " --scale {wildcards.scale} --csv {output.csv} --md {output.md} > {log} 2>&1"
 
 
 rule claims_table:

@@ -47,6 +47,7 @@ rule metrics:
         "results/{scale}/runs/{experiment}/{run}/metrics.json",
     params:
         seed=run_seed,
+        theta=lambda w: config["datasets"][config["experiments"][w.experiment]["dataset"]]["theta"],
         code=CODE["metrics"],
     log:
         "results/{scale}/logs/metrics/{experiment}/{run}.log",
@@ -54,7 +55,7 @@ rule metrics:
         "../../envs/fieldvae.yaml"
     shell:
         "fieldvae metrics --latents {input.latents} --history {input.history} --seed {params.seed}"
-        " --out {output} > {log} 2>&1"
+        " --theta-distribution {params.theta} --out {output} > {log} 2>&1"
 
 
 rule metrics_table:

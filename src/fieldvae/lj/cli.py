@@ -155,10 +155,10 @@ def _score(args: argparse.Namespace) -> None:
     from fieldvae.lj.scoring import gamma_r2, latent_means, score_matrices
     from fieldvae.lj.training import load_configurations
     from fieldvae.provenance import provenance
+    from fieldvae.streams import rng
 
     named = dict(_named_file(text) for text in args.anomaly)
     model, positions, gammas, box, train, test = _held_out(args.model, args.data)
-    rng = np.random.default_rng(args.seed)
     reference = distance_matrices(positions[train], box)
     held_out = distance_matrices(positions[test], box)
     sets = {NORMAL: held_out}
@@ -168,10 +168,11 @@ def _score(args: argparse.Namespace) -> None:
             raise ValueError(f"--anomaly {name}: box {anomaly_box} differs from the training box {box}")
         sets[name] = distance_matrices(anomalous, box)
     for amplitude in args.displacements:
-        moved = displace(positions[test], 4, amplitude * box * np.sqrt(2), rng, box=box)
+        moved = displace(positions[test], 4, amplitude * box * np.sqrt(2), rng("lj_displacement", args.seed, f"{amplitude:g}"),
+                         box=box)
         sets[f"displaced {amplitude:g}"] = distance_matrices(moved, box)
     if args.block:
-        sets[f"blacked-out {args.block}x{args.block}"] = black_out(held_out, args.block, rng)
+        sets[f"blacked-out {args.block}x{args.block}"] = black_out(held_out, args.block, rng("lj_blackout", args.seed))
 
     arrays = {}
     for name, matrices in sets.items():

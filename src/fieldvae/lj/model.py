@@ -79,9 +79,11 @@ class DistanceVAE(nn.Module):
         h = self.expand(z).view(len(z), self.cfg.channels[-1], n, n)
         return self.decoder(h).squeeze(1)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, generator: torch.Generator | None = None):
+        """(reconstruction, mean, log-variance) with one reparameterised z per matrix."""
         mean, log_var = self.encode(x)
-        z = mean + torch.randn_like(mean) * torch.exp(0.5 * log_var)
+        eps = torch.randn(mean.shape, generator=generator, device=mean.device, dtype=mean.dtype)
+        z = mean + eps * torch.exp(0.5 * log_var)
         return self.decode(z), mean, log_var
 
 
@@ -90,9 +92,9 @@ def kl_to_standard_normal(mean: torch.Tensor, log_var: torch.Tensor) -> torch.Te
     return 0.5 * (mean ** 2 + log_var.exp() - 1.0 - log_var)
 
 
-def loss_terms(model: DistanceVAE, x: torch.Tensor, kl_weight: float) -> dict[str, torch.Tensor]:
+def loss_terms(model: DistanceVAE, x: torch.Tensor, kl_weight: float, generator=None) -> dict[str, torch.Tensor]:
     """The published objective: mean squared error plus kl_weight times the mean KL per latent."""
-    reconstruction, mean, log_var = model(x)
+    reconstruction, mean, log_var = model(x, generator)
     mse = torch.mean((reconstruction - x) ** 2)
     kl = kl_to_standard_normal(mean, log_var).mean()
     return {"loss": mse + kl_weight * kl, "mse": mse, "kl": kl}

@@ -6,8 +6,9 @@ the ideal gas). The walls are hard: a proposed coordinate outside (0, L) keeps i
 the other coordinate may still move. The proposal stays symmetric, so detailed balance holds.
 
 Every sample is an independent replica: its own start, its own chain, its own random numbers. The
-replicas run in parallel in one numba kernel; each carries a xoshiro256** generator seeded from
-``np.random.SeedSequence(seed)``, so a seed fixes every sample whatever the number of threads.
+replicas run in parallel in one numba kernel; each carries a xoshiro256** generator seeded from the
+stream (lj_configurations, seed, system and protocol) of fieldvae.streams, so a seed fixes every
+sample whatever the number of threads, and sets of another gamma or protocol never share chains.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numba import njit, prange
+
+from fieldvae.streams import rng, seed_sequence
 
 POTENTIALS = ("lj", "fake", "none")
 STARTS = ("uniform", "sedimented")
@@ -116,9 +119,14 @@ def _uniform(state):
     return float(_next_uint64(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
-def _seed_states(seed: int, n_replicas: int) -> np.ndarray:
-    """Generator states, one row of four words per replica. Row r depends only on (seed, r)."""
-    return np.random.SeedSequence(seed).generate_state(4 * n_replicas, np.uint64).reshape(n_replicas, 4)
+def _seed_states(seed: int, n_replicas: int, *key: str) -> np.ndarray:
+    """Generator states, one row of four words per replica. Row r depends only on (seed, key, r)."""
+    words = seed_sequence("lj_configurations", seed, *key).generate_state(4 * n_replicas, np.uint64)
+    return words.reshape(n_replicas, 4)
+
+
+def _system_key(system: LJSystem) -> tuple[str, ...]:
+    return (system.potential, f"gamma{system.gamma:g}", f"box{system.box:g}")
 
 
 # ---------------------------------------------------------------- the kernel
@@ -256,7 +264,8 @@ def run_chains(system: LJSystem, positions: np.ndarray, sweeps: int, step: float
     n_moves = sweeps * system.n_particles if trace else 0
     move_du = np.zeros((n_replicas, n_moves))
     move_accepted = np.zeros((n_replicas, n_moves), dtype=np.bool_)
-    energies, accepted = _kernel(system, x, y, _seed_states(seed, n_replicas), _GIVEN, sweeps, step,
+    states = _seed_states(seed, n_replicas, "chains", *_system_key(system), f"step{step:g}")
+    energies, accepted = _kernel(system, x, y, states, _GIVEN, sweeps, step,
                                  move_du, move_accepted)
     out = {"positions": np.stack([x, y], axis=-1), "energy": energies, "accepted": accepted}
     if trace:
@@ -282,7 +291,7 @@ def sample(system: LJSystem, protocol: Protocol | str, n_samples: int, seed: int
     _check_count("sweeps", sweeps, 0)
     _check_count("n_samples", n_samples, 1)
     n = system.n_particles
-    states = _seed_states(seed, n_samples)
+    states = _seed_states(seed, n_samples, *_system_key(system), protocol.start, f"step{protocol.step:g}")
     start = _UNIFORM if protocol.start == "uniform" else _SEDIMENTED
     no_trace = np.zeros((0, 0)), np.zeros((0, 0), dtype=np.bool_)
     positions = np.empty((n_samples, n, 2))
@@ -302,7 +311,7 @@ def sample(system: LJSystem, protocol: Protocol | str, n_samples: int, seed: int
 
 def uniform_configurations(n_samples: int, seed: int, n_particles: int = 30, box: float = 10.0) -> np.ndarray:
     """Positions uniform in the box, (n_samples, n_particles, 2): an anomaly set with no physics."""
-    return np.random.default_rng(seed).uniform(0.0, box, size=(n_samples, n_particles, 2))
+    return rng("lj_uniform", seed).uniform(0.0, box, size=(n_samples, n_particles, 2))
 
 
 def pair_energy(potential: str, r2: np.ndarray, cutoff: float = 3.0) -> np.ndarray:

@@ -19,6 +19,7 @@ from fieldvae.io import atomic_path
 from fieldvae.lj.anomaly import bootstrap_auc, detection_rate
 from fieldvae.lj.model import DistanceVAE, reconstruction_error
 from fieldvae.lj.sampler import pair_energy as lj_pair_energy
+from fieldvae.streams import rng
 
 SCORES = ("reconstruction", "energy", "min_distance")
 
@@ -79,7 +80,8 @@ def anomaly_table(scores: dict[str, dict[str, np.ndarray]], normal: str, seed: i
             continue
         row = {"set": name, "n": len(set_scores["reconstruction"])}
         for score in SCORES:
-            auc, low, high = bootstrap_auc(scores[normal][score], set_scores[score], n_boot=n_boot, seed=seed)
+            auc, low, high = bootstrap_auc(scores[normal][score], set_scores[score], n_boot=n_boot,
+                                           seed=rng("lj_bootstrap", seed, name, score))
             row.update({f"{score}_auc": auc, f"{score}_auc_low": low, f"{score}_auc_high": high,
                         f"{score}_detected_at_5pct": detection_rate(scores[normal][score], set_scores[score], 0.05)})
         rows.append(row)

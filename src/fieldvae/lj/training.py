@@ -17,6 +17,7 @@ import torch
 from fieldvae.io import atomic_path, load_arrays, save_rows
 from fieldvae.lj.geometry import distance_matrices
 from fieldvae.lj.model import DistanceVAE, LJModelConfig, LJTrainingConfig, loss_terms
+from fieldvae.streams import rng, torch_seed
 
 CHECKPOINT = "checkpoint.pt"
 
@@ -38,10 +39,10 @@ def load_configurations(paths) -> tuple[np.ndarray, np.ndarray, float]:
 
 def stratified_split(gammas: np.ndarray, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(train, test) indices with the same share of every gamma held out."""
-    rng = np.random.default_rng(seed)
+    generator = rng("lj_split", seed)
     train, test = [], []
     for gamma in np.unique(gammas):
-        index = rng.permutation(np.flatnonzero(gammas == gamma))
+        index = generator.permutation(np.flatnonzero(gammas == gamma))
         n_test = max(1, round(test_fraction * len(index)))
         test.append(index[:n_test])
         train.append(index[n_test:])
@@ -58,18 +59,20 @@ def train_distance_vae(paths, model_cfg: LJModelConfig, cfg: LJTrainingConfig, s
     train_index, test_index = stratified_split(gammas, cfg.test_fraction, seed)
     x = torch.from_numpy(distance_matrices(positions[train_index], box)).to(device)
 
-    torch.manual_seed(seed)
-    model = DistanceVAE(model_cfg).to(device)
+    with torch.random.fork_rng(devices=[]):  # PyTorch's default initialisation, from its own stream
+        torch.manual_seed(torch_seed("lj_initialisation", seed))
+        model = DistanceVAE(model_cfg).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    generator = torch.Generator(device=device).manual_seed(seed)
+    order = torch.Generator(device=device).manual_seed(torch_seed("lj_minibatch_order", seed))
+    noise = torch.Generator(device=device).manual_seed(torch_seed("lj_reparameterisation", seed))
     history: list[dict] = []
     checkpoint = out_dir / CHECKPOINT
     if checkpoint.exists():
         state = torch.load(checkpoint, map_location="cpu", weights_only=False)  # RNG states stay on the host
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])  # moves its moments to the parameters' device
-        generator.set_state(state["generator"])
-        torch.set_rng_state(state["torch_rng"])
+        order.set_state(state["order_generator"])
+        noise.set_state(state["noise_generator"])
         history = state["history"]
         print(f"resuming from {checkpoint} after epoch {len(history)}", file=sys.stderr)
 
@@ -80,9 +83,9 @@ def train_distance_vae(paths, model_cfg: LJModelConfig, cfg: LJTrainingConfig, s
         start = time.perf_counter()
         model.train()
         sums = {"loss": 0.0, "mse": 0.0, "kl": 0.0}
-        order = torch.randperm(len(x), generator=generator, device=device)
-        for batch in order.split(cfg.batch_size):
-            terms = loss_terms(model, x[batch], cfg.kl_weight)
+        shuffled = torch.randperm(len(x), generator=order, device=device)
+        for batch in shuffled.split(cfg.batch_size):
+            terms = loss_terms(model, x[batch], cfg.kl_weight, noise)
             optimizer.zero_grad(set_to_none=True)
             terms["loss"].backward()
             optimizer.step()
@@ -99,7 +102,7 @@ def train_distance_vae(paths, model_cfg: LJModelConfig, cfg: LJTrainingConfig, s
         if (epoch + 1) % checkpoint_every == 0 and epoch + 1 < cfg.epochs:
             with atomic_path(checkpoint) as tmp:
                 torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                            "generator": generator.get_state(), "torch_rng": torch.get_rng_state(),
+                            "order_generator": order.get_state(), "noise_generator": noise.get_state(),
                             "history": history}, tmp)
 
     with atomic_path(out_dir / "model.pt") as tmp:

@@ -9,10 +9,9 @@ from scipy.special import logsumexp
 from fieldvae.metrics.checks import as_samples
 
 
-def aggregate_samples(mu, logvar, per_input: int = 1, seed: int = 0) -> np.ndarray:
+def aggregate_samples(mu, logvar, rng: np.random.Generator, per_input: int = 1) -> np.ndarray:
     """per_input draws z ~ q(z | x_n) for every input: samples of q(z), shape (N * per_input, d)."""
     mu, logvar = as_samples(mu, "posterior means", 1), as_samples(logvar, "posterior log-variances", 1)
-    rng = np.random.default_rng(seed)
     mu, std = np.repeat(mu, per_input, 0), np.repeat(np.exp(0.5 * logvar), per_input, 0)
     return mu + std * rng.standard_normal(mu.shape)
 

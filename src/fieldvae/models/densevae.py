@@ -83,7 +83,8 @@ class Decoder(nn.Module):
 
 
 class DenseVAE(nn.Module):
-    def __init__(self, cfg: ModelConfig):
+    def __init__(self, cfg: ModelConfig, generator: torch.Generator | None = None):
+        """generator: the run's initialisation stream (fieldvae.streams), so no other draw moves it."""
         super().__init__()
         self.cfg = cfg
         self.encoder_mean = Encoder(cfg)
@@ -91,7 +92,7 @@ class DenseVAE(nn.Module):
         self.decoder = Decoder(cfg, self.encoder_mean.shape)
         self.output_logvar = nn.Parameter(torch.zeros(cfg.grid, cfg.grid))
         self.prior = make_prior(cfg)
-        self.apply(_xavier)
+        self.apply(lambda module: _xavier(module, generator))
 
     def encode(self, x):
         """Posterior mean and log-variance, each (batch, n_latent)."""
@@ -108,10 +109,10 @@ class DenseVAE(nn.Module):
         return self.decode(z), z, mu, logvar
 
 
-def _xavier(module: nn.Module) -> None:
+def _xavier(module: nn.Module, generator: torch.Generator | None) -> None:
     """Xavier-uniform weights and zero biases on every convolution and linear layer (SPEC B)."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-        nn.init.xavier_uniform_(module.weight)
+        nn.init.xavier_uniform_(module.weight, generator=generator)
         if module.bias is not None:
             nn.init.zeros_(module.bias)
 

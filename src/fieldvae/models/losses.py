@@ -2,7 +2,8 @@
 
 loss = NLL per pixel (summed over channels, averaged over pixels and batch)
        + beta * regulariser per latent (averaged over latents and batch)
-       + label NLL (semi-supervised; averaged over the labelled samples of the batch)
+       + label NLL (semi-supervised; averaged over the labelled samples, all of which are in every
+         batch, so the labels' weight does not depend on how an epoch is split into batches)
 
 Relative to the per-sample ELBO this weights the regulariser by pixels / latents, so beta = 1 is a
 strongly regularised objective. Rate (regulariser, nats per sample) and distortion (NLL, nats per
@@ -39,19 +40,23 @@ def label_nll(theta, mu, logvar):
     return -gaussian_log_prob(theta, mu, logvar).sum(-1)
 
 
-def objective(model, x, beta: float, theta=None, labelled=None, generator=None) -> Terms:
-    """All terms for a batch x; theta (batch, s) with boolean mask `labelled` for semi-supervision."""
+def objective(model, x, beta: float, theta_labelled=None, weights=None, generator=None) -> Terms:
+    """All terms for a batch x. Semi-supervised: the last len(theta_labelled) rows of x are the
+    labelled samples with their known factors. weights (one per row, default 1) weight each row's
+    NLL and regulariser; the label term is the mean over the labelled rows whatever the weights."""
     mean, z, mu, logvar = model(x, generator)
     nll = reconstruction_nll(x, mean, model.output_logvar)
     reg = model.prior.regulariser(z, mu, logvar, generator)
+    weights = torch.ones_like(nll) if weights is None else weights
+    total = weights.sum()
+    nll_mean, reg_mean = (weights * nll).sum() / total, (weights * reg).sum() / total
     pixels = x.shape[-1] * x.shape[-2]
-    nll_per_pixel = nll.mean() / pixels
-    reg_per_latent = reg.mean() / mu.shape[1]
-    if labelled is None:
+    nll_per_pixel = nll_mean / pixels
+    reg_per_latent = reg_mean / mu.shape[1]
+    if theta_labelled is None:
         labels = torch.zeros((), device=x.device)
-    else:  # mean over labelled rows; unlabelled rows (theta NaN) get weight 0 and no NaN
-        weights = labelled.to(mu.dtype)
-        per_sample = label_nll(torch.where(labelled[:, None], theta, mu.detach()), mu, logvar)
-        labels = (per_sample * weights).sum() / weights.sum().clamp(min=1.0)
+    else:
+        rows = len(theta_labelled)
+        labels = label_nll(theta_labelled, mu[-rows:], logvar[-rows:]).mean()
     return Terms(nll_per_pixel + beta * reg_per_latent + labels, nll_per_pixel, reg_per_latent,
-                 reg.mean(), nll.mean(), labels)
+                 reg_mean, nll_mean, labels)

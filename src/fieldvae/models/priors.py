@@ -43,6 +43,10 @@ class GaussianPrior(nn.Module):
         """-log p(z) per sample."""
         return -gaussian_log_prob(z, 0.0, torch.log(self.variances)).sum(-1)
 
+    def sample(self, n: int, generator=None):
+        """n draws of z ~ p(z)."""
+        return torch.randn((n, len(self.variances)), generator=generator) * self.variances.sqrt()
+
 
 def mlp(n: int, hidden: int) -> nn.Sequential:
     return nn.Sequential(nn.Linear(n, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, n))
@@ -58,6 +62,12 @@ class HierarchicalPrior(nn.Module):
 
     def regulariser(self, z, mu, logvar, generator=None):
         return gaussian_log_prob(z, mu, logvar).sum(-1) + self.neg_log_prior(z, generator)
+
+    def sample(self, n: int, generator=None):
+        """n draws of z ~ p(z|xi), xi ~ N(0, I): the learned prior itself."""
+        xi = torch.randn((n, len(self.decoder_logvar)), generator=generator)
+        noise = torch.randn(xi.shape, generator=generator)
+        return self.decoder(xi) + noise * torch.exp(0.5 * self.decoder_logvar)
 
     def neg_log_prior(self, z, generator=None):
         """Single-sample upper bound on -log p(z): KL(q(xi|z) || N(0, I)) - log p(z|xi), xi ~ q(xi|z)."""

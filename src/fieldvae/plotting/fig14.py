@@ -10,7 +10,7 @@ from fieldvae.plotting import style
 
 
 def draw(runs: list[dict], n_unlabelled: int) -> plt.Figure:
-    """runs: per run a dict with 'labels', 's_d', 's_d_ceiling' and its 'history'."""
+    """runs: per run a dict with 'labels', 's_d', 's_d_factors' and its 'history'."""
     style.apply()
     fig, (left, right) = plt.subplots(1, 2, figsize=(style.TEXT_WIDTH, 2.8), layout="constrained")
     counts = sorted({r["labels"] for r in runs})
@@ -18,7 +18,7 @@ def draw(runs: list[dict], n_unlabelled: int) -> plt.Figure:
     s_d = [[r["s_d"] for r in runs if r["labels"] == c] for c in counts]
     left.fill_between(ratio, [min(v) for v in s_d], [max(v) for v in s_d], alpha=0.3, label="min-max")
     left.plot(ratio, [np.mean(v) for v in s_d], "o-", label="mean")
-    left.axhline(np.mean([r["s_d_ceiling"] for r in runs]), color="k", lw=0.8, ls="--", label="$S_D$ ceiling")
+    left.axhline(np.mean([r["s_d_factors"] for r in runs]), color="k", lw=0.8, ls="--", label=r"$S_D$ of $\theta$ itself")
     left.set_xscale("log")
     left.set_xlabel("labelled / unlabelled samples")
     left.set_ylabel("$S_D$")
