@@ -168,3 +168,18 @@ def test_bad_input_is_refused_naming_the_argument():
         bootstrap_auc([0, 1], [2, 3], level=95)
     with pytest.raises(ValueError, match="n_boot"):
         bootstrap_auc([0, 1], [2, 3], n_boot=0)
+
+
+def test_anomaly_table_gives_every_detection_rate_its_interval():
+    from fieldvae.lj.scoring import SCORES, anomaly_table
+    from fieldvae.stats import wilson
+
+    rng = np.random.default_rng(0)
+    scores = {"normal": {s: rng.standard_normal(400) for s in SCORES},
+              "shifted": {s: rng.standard_normal(200) + 2.0 for s in SCORES}}
+    (row,) = anomaly_table(scores, "normal", seed=1, n_boot=50)
+    for s in SCORES:
+        k = round(row[f"{s}_detected_at_5pct"] * 200)
+        assert (row[f"{s}_detected_low"], row[f"{s}_detected_high"]) == wilson(k, 200)
+        assert row[f"{s}_detected_low"] < row[f"{s}_detected_at_5pct"] < row[f"{s}_detected_high"]
+    assert anomaly_table(scores, "normal", seed=1, n_boot=50) == [row]  # a seed fixes the bootstrap

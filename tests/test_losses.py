@@ -164,3 +164,19 @@ def test_beta_update_follows_the_constraint():
     # capped at 1, and 1 is a fixed point while the constraint holds
     assert beta_update(torch.tensor(0.9999), torch.tensor(-1e4), nu, tau).item() == 1.0
     assert beta_update(torch.tensor(1.0), torch.tensor(-5.0), nu, tau).item() == 1.0
+
+
+def test_prior_samples_follow_the_prior():
+    """Figures draw p(z) from these: N(0, diag(v)) for the Gaussian priors; for the hierarchical prior
+    z = MLP(xi) + sigma eps with xi ~ N(0, I), recomputed here draw by draw."""
+    g = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        z = GaussianPrior([1.0, 4.0]).sample(20000, g)
+    assert np.allclose(np.cov(z.numpy().T), np.diag([1.0, 4.0]), atol=0.1) and np.allclose(z.mean(0), 0, atol=0.05)
+    prior = HierarchicalPrior(2, 8)
+    with torch.no_grad():
+        z = prior.sample(5, torch.Generator().manual_seed(3))
+        g = torch.Generator().manual_seed(3)
+        xi = torch.randn((5, 2), generator=g)
+        expected = prior.decoder(xi) + torch.randn((5, 2), generator=g) * torch.exp(0.5 * prior.decoder_logvar)
+    assert torch.allclose(z, expected)

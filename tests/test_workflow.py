@@ -50,7 +50,7 @@ def test_dry_run_of_all_at_every_scale(workflow_copy, scale):
     assert {f"results/{scale}/data/{d}.npz" for d in ["standard", "KLE1000", "mixture"]} <= set(files)
     assert all(f.startswith((f"results/{scale}/", f"figures/{scale}/", f"tables/{scale}/"))
                or re.fullmatch(r"(figures|tables)/\w+\.(pdf|csv|md)", f) for f in files)
-    assert {"train", "encode", "metrics", "claims_table", *FIGURE_RULES} <= set(rules)
+    assert {"train", "encode", "metrics", "claims", "claims_table", *FIGURE_RULES} <= set(rules)
     grid = {"tiny": 33, "quick": 33, "paper": 65}[scale]
     assert f"--grid {grid} --terms 1000" in run([*SNAKEMAKE, "-n", "-p", "--config", f"scale={scale}"], cwd=workflow_copy).stdout
 
@@ -99,7 +99,10 @@ def test_tiny_scale_end_to_end(built):
     assert [row.split(",")[1] for row in table[1:]] == ["beta10_seed0", "beta0.1_seed0"]
     directions = (root / "results/tiny/landscape/standard/seed0/directions_2.csv").read_text().splitlines()
     assert directions[0] == "direction,alpha,loss" and {row.split(",")[0] for row in directions[1:]} == {"2", "3"}
-    # claims tables with the paper's claim next to them
+    # the claims judged, and the summary tables with the paper's claim next to them
+    claims = (root / "tables/claims.md").read_text()
+    assert "scale `tiny`" in claims and all(f"| C{i} |" in claims for i in (1, 4, 7, 12, 14))
+    assert "inconclusive at 1 trial" in claims or "not measured" in claims  # one trial decides nothing
     summary = (root / "tables/summary.md").read_text()
     assert "scale `tiny`" in summary and "The paper claims:" in summary and "| mixture_hierarchical |" in summary
     assert "many beta between 5 and 100" in (root / "tables/betas.md").read_text()
@@ -119,10 +122,10 @@ def test_report_holds_every_figure_and_table_with_caption_and_scale(built):
     root, env, _ = built
     run(["snakemake", "--report", "report.html", "--config", "scale=tiny"], cwd=root, env=env)
     html = (root / "report.html").read_text()
-    names = set(re.findall(r'"name": "((?:fig\d+|summary|labels|betas|lj_\w+)\.(?:pdf|csv))"', html))
+    names = set(re.findall(r'"name": "((?:fig\d+|claims|summary|labels|betas|lj_\w+)\.(?:pdf|csv))"', html))
     assert names == ({f"fig{n}.pdf" for n in (1, *range(3, 16))} | {f"{name}.pdf" for name in LJ_FIGURES}
-                     | {"summary.csv", "labels.csv", "betas.csv", "lj_anomaly.csv"})
-    assert html.count("tiny</tt>") == 24 and html.count("The paper claims:") == 3
+                     | {"claims.csv", "summary.csv", "labels.csv", "betas.csv", "lj_anomaly.csv"})
+    assert html.count("tiny</tt>") == 25 and html.count("The paper claims:") == 3
 
 
 def test_switching_scale_plans_only_that_scale(built):
@@ -146,7 +149,7 @@ def test_metric_code_reruns_metrics_tables_and_figures_only(built):
     with edited(built[0] / "src/fieldvae/metrics/sap.py", '"""SAP', '"""Edited. SAP'):
         rules = plan(built)[1]
     assert "train" not in rules and "encode" not in rules
-    assert {"metrics", "metrics_table", "claims_table", "fig4", "fig13", "fig14"} <= set(rules)
+    assert {"metrics", "metrics_table", "claims", "claims_table", "fig4", "fig13", "fig14"} <= set(rules)
 
 
 def test_lj_scoring_code_reruns_lj_scores_table_and_figures_only(built):

@@ -21,7 +21,8 @@ CODE = {
     "figures": code_fingerprint("fieldvae.plotting"),
     "lj_sampler": code_fingerprint("fieldvae.lj.sampler", "fieldvae.streams"),
     "lj_training": code_fingerprint("fieldvae.lj.model", "fieldvae.lj.training", "fieldvae.lj.geometry", "fieldvae.streams"),
-    "lj_scores": code_fingerprint("fieldvae.lj.scoring", "fieldvae.lj.anomaly", "fieldvae.lj.geometry", "fieldvae.streams"),
+    "lj_scores": code_fingerprint("fieldvae.lj.scoring", "fieldvae.lj.anomaly", "fieldvae.lj.geometry", "fieldvae.stats",
+                                  "fieldvae.streams"),
     "lj_figures": code_fingerprint("fieldvae.plotting.lj", "fieldvae.plotting.style", "fieldvae.lj.geometry"),
 }
 # Figures showing runs at a glance: experiment, title, what the caption adds.

@@ -8,7 +8,7 @@ rule claims:
         csv=report(
             "tables/{scale}/claims.csv",
             caption="../report/claims.rst",
-            category="1. Claims",
+            category="Claims",
             subcategory="{scale} scale",
         ),
         md="tables/{scale}/claims.md",

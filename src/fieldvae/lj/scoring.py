@@ -19,6 +19,7 @@ from fieldvae.io import atomic_path
 from fieldvae.lj.anomaly import bootstrap_auc, detection_rate
 from fieldvae.lj.model import DistanceVAE, reconstruction_error
 from fieldvae.lj.sampler import pair_energy as lj_pair_energy
+from fieldvae.stats import wilson
 from fieldvae.streams import rng
 
 SCORES = ("reconstruction", "energy", "min_distance")
@@ -78,12 +79,16 @@ def anomaly_table(scores: dict[str, dict[str, np.ndarray]], normal: str, seed: i
     for name, set_scores in scores.items():
         if name == normal:
             continue
-        row = {"set": name, "n": len(set_scores["reconstruction"])}
+        n = len(set_scores["reconstruction"])
+        row = {"set": name, "n": n}
         for score in SCORES:
             auc, low, high = bootstrap_auc(scores[normal][score], set_scores[score], n_boot=n_boot,
                                            seed=rng("lj_bootstrap", seed, name, score))
+            detected = detection_rate(scores[normal][score], set_scores[score], 0.05)
+            detected_low, detected_high = wilson(round(detected * n), n)
             row.update({f"{score}_auc": auc, f"{score}_auc_low": low, f"{score}_auc_high": high,
-                        f"{score}_detected_at_5pct": detection_rate(scores[normal][score], set_scores[score], 0.05)})
+                        f"{score}_detected_at_5pct": detected, f"{score}_detected_low": detected_low,
+                        f"{score}_detected_high": detected_high})
         rows.append(row)
     return rows
 
@@ -92,14 +97,15 @@ def write_markdown(path, rows: list[dict], r2: float) -> None:
     """The anomaly table as markdown, with what each column means and the latent-gamma R^2."""
     lines = ["# Lennard-Jones anomaly detection", "",
              "ROC AUC against the held-out test set (95% bootstrap interval) and the fraction detected at 5% "
-             "false positives, for the VAE's reconstruction error and two physics baselines. AUC 0.5: not "
+             "false positives (95% Wilson interval), for the VAE's reconstruction error and two physics baselines. AUC 0.5: not "
              "distinguishable; the control set (an unseen gamma inside the training range) should stay near 0.5.",
              "", f"gamma read off the latent means (linear regression, held-out R^2): {r2:.3f}", "",
              "| set | n | " + " | ".join(f"{s} AUC | {s} @5% FP" for s in SCORES) + " |",
              "|---|---|" + "---|---|" * len(SCORES)]
     for row in rows:
         cells = [f"{row[f'{s}_auc']:.3f} [{row[f'{s}_auc_low']:.3f}, {row[f'{s}_auc_high']:.3f}] | "
-                 f"{row[f'{s}_detected_at_5pct']:.2f}" for s in SCORES]
+                 f"{row[f'{s}_detected_at_5pct']:.2f} [{row[f'{s}_detected_low']:.2f}, {row[f'{s}_detected_high']:.2f}]"
+                 for s in SCORES]
         lines.append(f"| {row['set']} | {row['n']} | " + " | ".join(cells) + " |")
     with atomic_path(path) as tmp:
         tmp.write_text("\n".join(lines) + "\n")
