@@ -189,6 +189,8 @@ def test_encode_gives_posterior_means_of_the_full_sets(data_file, tmp_path):
         mu, _ = model.encode(torch.from_numpy(arrays["fields"][arrays["test_index"][:3]]))
     assert np.allclose(latents["mu_test"][:3], mu.numpy(), atol=1e-6)
     assert np.array_equal(latents["theta_test"], arrays["theta"][arrays["test_index"]])
+    prior = latents["prior_samples"]  # the model's prior, for figures: N(0, I) here
+    assert prior.shape == (2000, 2) and np.allclose(np.cov(prior.T), np.eye(2), atol=0.15)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on machines without CUDA")

@@ -40,17 +40,22 @@ def flat(model) -> torch.Tensor:
 @contextlib.contextmanager
 def evaluated_at(model, params: torch.Tensor):
     """The model with the given parameters, BatchNorm on batch statistics (train mode) without
-    touching the running statistics."""
+    touching the running statistics; its own parameters and mode come back afterwards."""
+    own, training = flat(model), model.training
     vector_to_parameters(params, model.parameters())
     model.train()
-    momenta = [(m, m.momentum) for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
-    for m, _ in momenta:
+    norms = [(m, m.momentum, m.num_batches_tracked.clone()) for m in model.modules()
+             if isinstance(m, torch.nn.BatchNorm2d)]
+    for m, _, _ in norms:
         m.momentum = 0.0
     try:
         yield model
     finally:
-        for m, momentum in momenta:
+        for m, momentum, tracked in norms:
             m.momentum = momentum
+            m.num_batches_tracked.copy_(tracked)
+        vector_to_parameters(own, model.parameters())
+        model.train(training)
 
 
 @torch.no_grad()

@@ -47,38 +47,56 @@ def proportions_test(k1: int, n1: int, k2: int, n2: int, alternative: str) -> fl
 
 def trials_one_sample(p_true: float, p_null: float, power: float = 0.8, alpha: float = ALPHA,
                       max_n: int = 10_000) -> int:
-    """Smallest n at which the one-sided exact binomial test of p_null (in the direction of p_true)
-    rejects at level alpha with probability >= power when the rate is p_true: the trials a claim
-    needs before 'inconclusive' means the effect is absent rather than unmeasured. Exact: the
+    """Trials from which the one-sided exact binomial test of p_null (in the direction of p_true)
+    keeps rejecting at level alpha with probability >= power when the rate is p_true: the trials a
+    claim needs before 'inconclusive' means the effect is absent rather than unmeasured. Exact: the
     probabilities of the outcomes that reject are summed."""
     if p_true == p_null:
         raise ValueError(f"no test has power against its own null (both rates {p_true})")
-    for n in range(1, max_n + 1):
+
+    def power_at(n: int) -> float:
         k = np.arange(n + 1)
         if p_true > p_null:
             p_values = stats.binom.sf(k - 1, n, p_null)  # P(X >= k)
         else:
             p_values = stats.binom.cdf(k, n, p_null)  # P(X <= k)
-        if stats.binom.pmf(k[p_values < alpha], n, p_true).sum() >= power:
-            return n
-    raise ValueError(f"more than {max_n} trials needed for rate {p_true} against {p_null}")
+        return float(stats.binom.pmf(k[p_values < alpha], n, p_true).sum())
+
+    return _lasting(power_at, power, max_n, f"rate {p_true} against {p_null}")
 
 
 def trials_two_sample(p1: float, p2: float, power: float = 0.8, alpha: float = ALPHA, max_n: int = 500) -> int:
-    """Smallest n per arm at which Fisher's one-sided exact test (in the direction of p1 vs p2)
-    rejects at level alpha with probability >= power, by enumerating every outcome (x1, x2): the
+    """Trials per arm from which Fisher's one-sided exact test (in the direction of p1 vs p2) keeps
+    rejecting at level alpha with probability >= power, by enumerating every outcome (x1, x2): the
     trials a comparison needs. Fisher is conservative relative to Boschloo, so this n suffices for
     Boschloo's test too."""
     if p1 == p2:
         raise ValueError(f"no test has power between equal rates ({p1})")
     high, low = max(p1, p2), min(p1, p2)
-    for n in range(1, max_n + 1):
+
+    def power_at(n: int) -> float:
         x1, x2 = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
         p_values = stats.hypergeom.sf(x1 - 1, 2 * n, x1 + x2, n)  # P(X1 >= x1 | both margins)
         probability = np.outer(stats.binom.pmf(np.arange(n + 1), n, high), stats.binom.pmf(np.arange(n + 1), n, low))
-        if probability[p_values < alpha].sum() >= power:
+        return float(probability[p_values < alpha].sum())
+
+    return _lasting(power_at, power, max_n, f"rates {p1} and {p2}")
+
+
+def _lasting(power_at, power: float, max_n: int, what: str) -> int:
+    """Smallest n whose power reaches `power` and stays there up to 2n + 10 trials: the power of an
+    exact test saw-tooths with n (8 trials can reach 0.8 where 9 do not), so the first n that reaches
+    it is not a safe plan."""
+    n = 1
+    while n <= max_n:
+        if power_at(n) < power:
+            n += 1
+            continue
+        dip = next((m for m in range(n + 1, 2 * n + 11) if power_at(m) < power), None)
+        if dip is None:
             return n
-    raise ValueError(f"more than {max_n} trials per arm needed for rates {p1} and {p2}")
+        n = dip + 1
+    raise ValueError(f"more than {max_n} trials needed for {what}")
 
 
 class Slope(NamedTuple):

@@ -21,8 +21,8 @@ def code_angle(z, theta) -> float:
     if z.shape[1] != 2 or theta.shape[1] != 2:
         return float("nan")
     z_spread, t_spread = z.std(0), theta.std(0)
-    if np.any(z_spread == 0) or np.any(t_spread == 0):
-        return float("nan")
+    if np.any(z_spread <= 1e-12 * np.maximum(1.0, np.abs(z.mean(0)))) or np.any(t_spread == 0):
+        return float("nan")  # a constant latent (up to rounding: a column of 0.3 has std 5.6e-17)
     zs, ts = (z - z.mean(0)) / z_spread, (theta - theta.mean(0)) / t_spread
     mapping = np.linalg.lstsq(zs, ts, rcond=None)[0].T  # ts ~ zs @ mapping.T
     rotation, _ = polar(mapping)
