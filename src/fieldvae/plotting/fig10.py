@@ -14,7 +14,7 @@ def draw(runs: list[dict]) -> plt.Figure:
     s_d); the run with the highest S_D at angle 0 is drawn strongly, the others faintly."""
     style.apply()
     best = max(runs, key=lambda r: r["rows"][0]["s_d"])
-    fig, axes = plt.subplots(1, 3, figsize=(style.TEXT_WIDTH, 2.4), layout="constrained")
+    fig, axes = plt.subplots(1, 3, figsize=(style.TEXT_WIDTH, 2.7), layout="constrained")
     for key, ax, label in zip(("nll_per_pixel", "reg_per_latent", "s_d"), axes,
                               ("NLL per pixel", "regulariser per latent", "$S_D$")):
         for run in runs:
@@ -30,5 +30,5 @@ def draw(runs: list[dict]) -> plt.Figure:
         ax.set_xlabel("rotation angle (degrees)")
         ax.set_ylabel(label)
         ax.set_xticks([0, 45, 90])
-    axes[0].legend(fontsize=6)
+    fig.legend(*axes[1].get_legend_handles_labels(), loc="outside lower center", ncol=2, fontsize=7)
     return fig
