@@ -1,8 +1,6 @@
 """Random streams: one per purpose, never shared, a seed fixes each; S_KL no longer scores a run
 against a copy of its own noise."""
 
-import itertools
-
 import numpy as np
 import pytest
 import yaml
@@ -62,3 +60,12 @@ def test_a_collapsed_posterior_scores_an_honest_s_kl_for_every_seed(standard_the
     scores = evaluate(latents, history, seed, "standard")
     assert scores["s_kl"] is not None and scores["s_kl"] >= -0.3
     assert scores["over_regularised"] and not scores["disentangled"]
+
+
+def test_torch_generators_draw_from_the_named_stream():
+    import torch
+
+    a = torch.randn(4, generator=streams.torch_generator("reparameterisation", 3))
+    b = torch.randn(4, generator=torch.Generator().manual_seed(streams.torch_seed("reparameterisation", 3)))
+    c = torch.randn(4, generator=streams.torch_generator("minibatch_order", 3))
+    assert torch.equal(a, b) and not torch.equal(a, c)

@@ -8,7 +8,7 @@ import copy
 import numpy as np
 import torch
 
-from fieldvae.streams import torch_seed
+from fieldvae.streams import torch_generator
 
 PRIOR_SAMPLES = 2000
 
@@ -44,6 +44,6 @@ def encode_splits(model, arrays: dict, device, examples: int = 4) -> dict[str, n
     out["fields_examples"] = arrays["fields"][arrays["test_index"][:examples]]
     out["reconstruction_examples"] = reconstruct(model, out["mu_test"][:examples], device)
     with torch.no_grad():
-        generator = torch.Generator().manual_seed(torch_seed("prior_samples", 0))
+        generator = torch_generator("prior_samples", 0)
         out["prior_samples"] = copy.deepcopy(model.prior).cpu().sample(PRIOR_SAMPLES, generator).numpy()
     return out

@@ -28,7 +28,7 @@ from torch.nn.utils import parameters_to_vector, vector_to_parameters
 from fieldvae.encode import encode
 from fieldvae.models.densevae import DenseVAE
 from fieldvae.models.losses import objective
-from fieldvae.streams import torch_seed
+from fieldvae.streams import torch_generator
 
 CLIP = 1000.0
 
@@ -61,7 +61,7 @@ def evaluated_at(model, params: torch.Tensor):
 @torch.no_grad()
 def loss_at(model, params: torch.Tensor, x: torch.Tensor, beta: float, latent_samples: int, seed: int) -> float:
     """The clipped objective at a parameter vector (see module doc)."""
-    generator = torch.Generator().manual_seed(torch_seed("landscape_noise", seed))
+    generator = torch_generator("landscape_noise", seed)
     with evaluated_at(model, params):
         total = sum(float(objective(model, x, beta, generator=generator).loss) for _ in range(latent_samples))
     loss = total / latent_samples
@@ -75,7 +75,7 @@ def line(model, start: torch.Tensor, end: torch.Tensor, ts, x, beta, latent_samp
 
 def filter_normalised_direction(model, trained: torch.Tensor, index: int, seed: int) -> torch.Tensor:
     """Random direction number `index`, filter-normalised against the trained parameters."""
-    generator = torch.Generator().manual_seed(torch_seed("landscape_directions", seed, index))
+    generator = torch_generator("landscape_directions", seed, index)
     pieces, offset = [], 0
     for name, p in model.named_parameters():
         size = p.numel()
@@ -122,5 +122,5 @@ def encoder_means_between(model, other, t: float, x: np.ndarray) -> np.ndarray:
 def initial_parameters(model_cfg, seed: int, index: int) -> torch.Tensor:
     """The parameters of random network number `index` of the lines: Xavier-initialised from the
     landscape's own stream, so no line starts where a training run started."""
-    generator = torch.Generator().manual_seed(torch_seed("landscape_initialisation", seed, index))
+    generator = torch_generator("landscape_initialisation", seed, index)
     return flat(DenseVAE(model_cfg, generator))

@@ -20,7 +20,7 @@ import torch
 from fieldvae.metrics.s_d import s_d
 from fieldvae.models.losses import reconstruction_nll
 from fieldvae.models.priors import gaussian_log_prob
-from fieldvae.streams import torch_seed
+from fieldvae.streams import torch_generator
 
 
 def rotation_matrix(angle_degrees: float, n: int) -> torch.Tensor:
@@ -39,7 +39,7 @@ def rotation_study(model, fields: np.ndarray, theta: np.ndarray, angles, seed: i
     model.eval()
     x = torch.from_numpy(fields)
     mu, logvar = model.encode(x)
-    eps = torch.randn(mu.shape, generator=torch.Generator().manual_seed(torch_seed("rotation_noise", seed)))
+    eps = torch.randn(mu.shape, generator=torch_generator("rotation_noise", seed))
     z = mu + eps * torch.exp(0.5 * logvar)
     log_q = gaussian_log_prob(z, mu, logvar).sum(-1)
     pixels, n = x.shape[-1] * x.shape[-2], mu.shape[1]
@@ -48,7 +48,7 @@ def rotation_study(model, fields: np.ndarray, theta: np.ndarray, angles, seed: i
         return float(reconstruction_nll(x, model.decode(z_rotated @ r), model.output_logvar).mean() / pixels)
 
     def prior_noise():  # the hierarchical prior's xi, the same at every angle
-        return torch.Generator().manual_seed(torch_seed("rotation_noise", seed, "prior"))
+        return torch_generator("rotation_noise", seed, "prior")
 
     rows = []
     for angle in angles:

@@ -8,8 +8,8 @@ purpose within one seed (a landscape direction's index, a Lennard-Jones sample f
 Runs of different experiments with the same seed share their streams on purpose: the comparison of
 two priors on the same seeds is then a paired design (common random numbers).
 
-NumPy code takes `rng(...)`; PyTorch code seeds a `torch.Generator` with `torch_seed(...)`, so this
-module does not import PyTorch.
+NumPy code takes `rng(...)`, PyTorch code `torch_generator(...)`; PyTorch is imported only there, so
+jobs that need no PyTorch (datasets, scores) do not pay for importing it.
 """
 
 from __future__ import annotations
@@ -72,3 +72,10 @@ def rng(purpose: str, seed: int, *key: int | str) -> np.random.Generator:
 def torch_seed(purpose: str, seed: int, *key: int | str) -> int:
     """A 63-bit seed for `torch.Generator().manual_seed` (on any device) for one purpose."""
     return int(seed_sequence(purpose, seed, *key).generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def torch_generator(purpose: str, seed: int, *key: int | str, device="cpu"):
+    """A `torch.Generator` on `device` for one purpose."""
+    import torch
+
+    return torch.Generator(device=device).manual_seed(torch_seed(purpose, seed, *key))

@@ -17,7 +17,7 @@ import torch
 from fieldvae.io import atomic_path, load_arrays, save_rows
 from fieldvae.lj.geometry import distance_matrices
 from fieldvae.lj.model import DistanceVAE, LJModelConfig, LJTrainingConfig, loss_terms
-from fieldvae.streams import rng, torch_seed
+from fieldvae.streams import rng, torch_generator, torch_seed
 
 CHECKPOINT = "checkpoint.pt"
 
@@ -63,8 +63,8 @@ def train_distance_vae(paths, model_cfg: LJModelConfig, cfg: LJTrainingConfig, s
         torch.manual_seed(torch_seed("lj_initialisation", seed))
         model = DistanceVAE(model_cfg).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    order = torch.Generator(device=device).manual_seed(torch_seed("lj_minibatch_order", seed))
-    noise = torch.Generator(device=device).manual_seed(torch_seed("lj_reparameterisation", seed))
+    order = torch_generator("lj_minibatch_order", seed, device=device)
+    noise = torch_generator("lj_reparameterisation", seed, device=device)
     history: list[dict] = []
     checkpoint = out_dir / CHECKPOINT
     if checkpoint.exists():

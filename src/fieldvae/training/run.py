@@ -17,7 +17,7 @@ from fieldvae.models.config import ModelConfig, from_dict
 from fieldvae.models.densevae import DenseVAE, parameter_count
 from fieldvae.models.store import save_model
 from fieldvae.provenance import code_fingerprint
-from fieldvae.streams import rng, torch_seed
+from fieldvae.streams import rng, torch_generator
 from fieldvae.training.config import TrainingConfig
 from fieldvae.training.trainer import Trainer, TrainingData
 
@@ -68,7 +68,7 @@ def train_run(data_path, model_settings: dict, training_settings: dict, seed: in
                          f"the dataset has {arrays['theta'].shape[1]} factors")
     dev = pick_device(device)
     data = training_data(arrays, training, seed, dev)
-    init = torch.Generator().manual_seed(torch_seed("initialisation", seed))
+    init = torch_generator("initialisation", seed)
     model = DenseVAE(model_cfg, init).to(dev, memory_format=torch.channels_last)
     print(f"DenseVAE, {parameter_count(model):,} parameters, prior {model_cfg.prior}, on {dev} "
           f"({torch.get_num_threads()} threads); {len(data.x)} training samples"

@@ -27,7 +27,7 @@ import torch
 from fieldvae.io import atomic_path
 from fieldvae.models.densevae import DenseVAE
 from fieldvae.models.losses import objective
-from fieldvae.streams import torch_seed
+from fieldvae.streams import torch_generator
 from fieldvae.training.config import TrainingConfig
 
 TERMS = ("loss", "nll_per_pixel", "reg_per_latent", "rate", "distortion", "label_nll")  # fields of Terms
@@ -78,8 +78,8 @@ class Trainer:
         self.optimizer = torch.optim.Adam([{"params": rest, "lr_factor": 1.0},
                                            {"params": logvar, "lr_factor": cfg.logvar_lr_factor}])
         # separate streams, so a change in batching cannot shift the noise, nor the other way round
-        self.order_generator = torch.Generator(device=self.device).manual_seed(torch_seed("minibatch_order", seed))
-        self.noise_generator = torch.Generator(device=self.device).manual_seed(torch_seed("reparameterisation", seed))
+        self.order_generator = torch_generator("minibatch_order", seed, device=self.device)
+        self.noise_generator = torch_generator("reparameterisation", seed, device=self.device)
         self.beta = torch.tensor(cfg.fixed_beta if cfg.fixed_beta is not None else cfg.beta0, device=self.device)
         self.history: list[dict] = []
         self.start_epoch = 0
