@@ -19,10 +19,10 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from fieldvae.darcy import DarcySolver, node_velocities, well_source  # noqa: E402
-from fieldvae.dataset import Split, generate  # noqa: E402
-from fieldvae.kle import KLE, compute_kle  # noqa: E402
-from fieldvae.theta import sample_theta  # noqa: E402
+from fieldvae.darcy.solver import DarcySolver, node_velocities, well_source  # noqa: E402
+from fieldvae.darcy.dataset import Split, generate  # noqa: E402
+from fieldvae.darcy.kle import KLE, compute_kle  # noqa: E402
+from fieldvae.darcy.theta import sample_theta  # noqa: E402
 
 
 def timed(fn):

@@ -10,9 +10,9 @@ import time
 import numpy as np
 from scipy.special import digamma
 
-from fieldvae.metrics.knn_kl import knn_kl_divergence
-from fieldvae.metrics.s_kl import SPLITS, s_kl
-from fieldvae.theta import sample_theta
+from fieldvae.core.metrics.knn_kl import knn_kl_divergence
+from fieldvae.core.metrics.s_kl import SPLITS, s_kl
+from fieldvae.darcy.theta import sample_theta
 
 
 def brute_force_kl(x, y, k=1):

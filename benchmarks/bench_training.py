@@ -14,9 +14,9 @@ import time
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from fieldvae.models.config import ModelConfig
-from fieldvae.models.densevae import DenseVAE
-from fieldvae.models.losses import objective
+from fieldvae.darcy.models.config import ModelConfig
+from fieldvae.darcy.models.densevae import DenseVAE
+from fieldvae.darcy.models.losses import objective
 
 
 def conv_peak(threads: int) -> float:

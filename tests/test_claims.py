@@ -5,9 +5,9 @@ import math
 import numpy as np
 import pytest
 
-from fieldvae import stats
-from fieldvae.claims import CLAIMS, COLUMNS, RULES, claims, has_dip, write
-from fieldvae.io import load_rows
+from fieldvae.core import stats
+from fieldvae.darcy.claims import CLAIMS, COLUMNS, RULES, claims, has_dip, write
+from fieldvae.core.io import load_rows
 
 
 def run(experiment, name, **scores):

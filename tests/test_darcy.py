@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fieldvae.darcy import (
+from fieldvae.darcy.solver import (
     DarcySolver,
     cell_volumes,
     check_grid,

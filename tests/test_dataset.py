@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from conftest import REPO, run
-from fieldvae.darcy import DarcySolver, well_source
-from fieldvae.dataset import Split, generate, load_dataset
-from fieldvae.io import atomic_path, save_arrays
-from fieldvae.kle import compute_kle, save_kle
+from fieldvae.darcy.solver import DarcySolver, well_source
+from fieldvae.darcy.dataset import Split, generate, load_dataset
+from fieldvae.core.io import atomic_path, save_arrays
+from fieldvae.darcy.kle import compute_kle, save_kle
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,11 @@ included: one factor plus noise used to pass the old S_D rule in about a third o
 import numpy as np
 import pytest
 
-from fieldvae.metrics.code_angle import code_angle
-from fieldvae.metrics.disentangled import (MIN_EXPLAINED_SHARE, THRESHOLDS, axis_share, diagonal_share,
+from fieldvae.core.metrics.code_angle import code_angle
+from fieldvae.core.metrics.disentangled import (MIN_EXPLAINED_SHARE, THRESHOLDS, axis_share, diagonal_share,
                                            disentangled, explained_share)
-from fieldvae.metrics.s_d import s_d, s_d_of_factors
-from fieldvae.theta import sample_theta
+from fieldvae.core.metrics.s_d import s_d, s_d_of_factors
+from fieldvae.darcy.theta import sample_theta
 
 
 def rotation(degrees):

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from fieldvae import landscape
-from fieldvae.models.config import ModelConfig
-from fieldvae.encode import encode
-from fieldvae.models.densevae import DenseVAE
-from fieldvae.streams import torch_seed
+from fieldvae.darcy import landscape
+from fieldvae.darcy.models.config import ModelConfig
+from fieldvae.darcy.encode import encode
+from fieldvae.darcy.models.densevae import DenseVAE
+from fieldvae.core.streams import torch_seed
 
 
 @pytest.fixture(scope="module")

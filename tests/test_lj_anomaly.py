@@ -172,7 +172,7 @@ def test_bad_input_is_refused_naming_the_argument():
 
 def test_anomaly_table_gives_every_detection_rate_its_interval():
     from fieldvae.lj.scoring import SCORES, anomaly_table
-    from fieldvae.stats import wilson
+    from fieldvae.core.stats import wilson
 
     rng = np.random.default_rng(0)
     scores = {"normal": {s: rng.standard_normal(400) for s in SCORES},

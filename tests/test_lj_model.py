@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from fieldvae.io import load_columns, save_arrays
+from fieldvae.core.io import load_columns, save_arrays
 from fieldvae.lj import training
 from fieldvae.lj.model import (DistanceVAE, LJModelConfig, LJTrainingConfig, kl_to_standard_normal, loss_terms,
                                reconstruction_error)
@@ -99,13 +99,13 @@ def test_training_lowers_the_loss_and_records_its_split(tmp_path):
     model, record = load_distance_vae(tmp_path / "run" / "model.pt")
     assert len(record["test_index"]) == 10 and record["box"] == 10.0
     assert np.array_equal(load_columns(tmp_path / "run" / "history.csv")["epoch"], np.arange(30))
-    assert not (tmp_path / "run" / training.CHECKPOINT).exists()
+    assert not (tmp_path / "run" / "checkpoint.pt").exists()
 
 
 def test_interrupted_training_resumes_to_the_same_model(tmp_path, monkeypatch):
     paths = _sample_files(tmp_path)
-    cfg = LJTrainingConfig(epochs=6, batch_size=8)
-    train_distance_vae(paths, SMALL, cfg, 5, tmp_path / "straight", torch.device("cpu"), {}, checkpoint_every=2)
+    cfg = LJTrainingConfig(epochs=6, batch_size=8, checkpoint_every=2)
+    train_distance_vae(paths, SMALL, cfg, 5, tmp_path / "straight", torch.device("cpu"), {})
 
     calls = {"n": 0}
     real = training.loss_terms
@@ -118,11 +118,11 @@ def test_interrupted_training_resumes_to_the_same_model(tmp_path, monkeypatch):
 
     monkeypatch.setattr(training, "loss_terms", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        train_distance_vae(paths, SMALL, cfg, 5, tmp_path / "resumed", torch.device("cpu"), {}, checkpoint_every=2)
-    assert (tmp_path / "resumed" / training.CHECKPOINT).exists()
+        train_distance_vae(paths, SMALL, cfg, 5, tmp_path / "resumed", torch.device("cpu"), {})
+    assert (tmp_path / "resumed" / "checkpoint.pt").exists()
     assert not (tmp_path / "resumed" / "model.pt").exists()
     monkeypatch.setattr(training, "loss_terms", real)
-    train_distance_vae(paths, SMALL, cfg, 5, tmp_path / "resumed", torch.device("cpu"), {}, checkpoint_every=2)
+    train_distance_vae(paths, SMALL, cfg, 5, tmp_path / "resumed", torch.device("cpu"), {})
     a = torch.load(tmp_path / "straight" / "model.pt", weights_only=False)["state_dict"]
     b = torch.load(tmp_path / "resumed" / "model.pt", weights_only=False)["state_dict"]
     assert all(torch.equal(a[k], b[k]) for k in a)

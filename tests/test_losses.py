@@ -6,11 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from fieldvae.models.config import ModelConfig
-from fieldvae.models.densevae import DenseVAE
-from fieldvae.models.losses import label_nll, objective, reconstruction_nll
-from fieldvae.models.priors import GaussianPrior, HierarchicalPrior, gaussian_log_prob
-from fieldvae.training.trainer import beta_update
+from fieldvae.darcy.models.config import ModelConfig
+from fieldvae.darcy.models.densevae import DenseVAE
+from fieldvae.darcy.models.losses import label_nll, objective, reconstruction_nll
+from fieldvae.darcy.models.distributions import gaussian_log_prob
+from fieldvae.darcy.models.priors.gaussian import GaussianPrior
+from fieldvae.darcy.models.priors.hierarchical import HierarchicalPrior
+from fieldvae.darcy.training.method import beta_update
 
 
 

@@ -5,8 +5,9 @@ import math
 import pytest
 import torch
 
-from fieldvae.models.config import ModelConfig, from_dict
-from fieldvae.models.densevae import DenseVAE, parameter_count
+from fieldvae.core.settings import from_dict
+from fieldvae.darcy.models.config import ModelConfig
+from fieldvae.darcy.models.densevae import DenseVAE, parameter_count
 
 
 @pytest.mark.parametrize("grid", [17, 33, 65])

@@ -1,11 +1,11 @@
-"""S_KL (fieldvae.metrics.s_kl): no optimisation bias, invariance to axis maps, growth with mixing,
+"""S_KL (fieldvae.core.metrics.s_kl): no optimisation bias, invariance to axis maps, growth with mixing,
 and a reason instead of an exception for codes it cannot score."""
 
 import numpy as np
 import pytest
 
-from fieldvae.metrics.s_kl import s_kl
-from fieldvae.theta import sample_theta
+from fieldvae.core.metrics.s_kl import s_kl
+from fieldvae.darcy.theta import sample_theta
 
 
 def rotation(degrees):

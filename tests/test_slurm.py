@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from conftest import REPO, run
-from fieldvae.io import load_arrays
+from fieldvae.core.io import load_arrays
 
 pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
 LOCAL_SLURM = REPO / "tests" / "slurm" / "local-slurm"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats as sp
 
-from fieldvae import stats
+from fieldvae.core import stats
 
 
 # --- Wilson interval ----------------------------------------------------------------------------

@@ -6,10 +6,10 @@ import pytest
 import yaml
 
 from conftest import REPO
-from fieldvae import streams
-from fieldvae.dataset import Split, generate
-from fieldvae.evaluate import evaluate
-from fieldvae.kle import compute_kle
+from fieldvae.core import streams
+from fieldvae.darcy.dataset import Split, generate
+from fieldvae.darcy.evaluate import evaluate
+from fieldvae.darcy.kle import compute_kle
 
 
 def first_draws(purpose, seed, *key):

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from fieldvae.metrics.disentangled import MIN_EXPLAINED_SHARE, THRESHOLDS
-from fieldvae.summary import summarise, write
+from fieldvae.core.metrics.disentangled import MIN_EXPLAINED_SHARE, THRESHOLDS
+from fieldvae.darcy.summary import summarise, write
 
 
 def run(experiment, name, **scores):

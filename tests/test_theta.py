@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from fieldvae.theta import SAMPLERS, sample_theta
+from fieldvae.darcy.theta import SAMPLERS, sample_theta
 
 N = 100_000
 

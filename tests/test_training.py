@@ -13,16 +13,17 @@ import pytest
 import torch
 
 from conftest import REPO, run
-from fieldvae.dataset import Split, generate, load_dataset
-from fieldvae.encode import encode_splits
-from fieldvae.io import save_arrays
-from fieldvae.kle import compute_kle
-from fieldvae.models.store import load_model
-from fieldvae.training.config import TrainingConfig
-from fieldvae.training.run import pick_device, training_data, train_run
-from fieldvae.models.config import ModelConfig
-from fieldvae.models.densevae import DenseVAE
-from fieldvae.training.trainer import Trainer, TrainingDiverged, batch_count
+from fieldvae.darcy.dataset import Split, generate, load_dataset
+from fieldvae.darcy.encode import encode_splits
+from fieldvae.core.io import save_arrays
+from fieldvae.darcy.kle import compute_kle
+from fieldvae.darcy.models.store import load_model
+from fieldvae.darcy.training.config import TrainingConfig
+from fieldvae.darcy.training.run import training_data, train_run
+from fieldvae.darcy.models.config import ModelConfig
+from fieldvae.darcy.models.densevae import DenseVAE
+from fieldvae.core.trainer import Trainer, TrainingDiverged, batch_count, pick_device
+from fieldvae.darcy.training.method import TrainingMethod
 
 QUICK = {"epochs": 6, "recon_epochs": 2, "lr": [[0, 0.002]], "checkpoint_every": 1}
 
@@ -113,7 +114,7 @@ def test_checkpoint_of_another_configuration_is_not_resumed(data_file, tmp_path)
     log = io.StringIO()
     torch.set_num_threads(1)
     history = train_run(data_file, {}, QUICK, 0, tmp_path, "cpu", {"params": {}}, log=log)
-    assert "written for another configuration" in log.getvalue()
+    assert "written by other code or settings; starting afresh" in log.getvalue()
     assert [h["epoch"] for h in history] == list(range(6))  # started afresh
 
 
@@ -172,7 +173,7 @@ def test_every_batch_holds_every_labelled_row(data_file, tmp_path, labels):
     data = training_data(arrays, cfg, seed=0, device="cpu")
     model = DenseVAE(ModelConfig(grid=17))
     model.encoder_mean.register_forward_pre_hook(record)
-    trainer = Trainer(model, cfg, data, 0, tmp_path, {}, log=open(os.devnull, "w"))
+    trainer = Trainer(model, TrainingMethod(data, cfg), cfg, 0, tmp_path, {}, log=open(os.devnull, "w"))
     history = trainer.train()
     assert seen == [32 + labels] * 3  # 96 training rows in 3 batches, each with all labelled rows
     assert history[0]["label_nll"] > 0

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO, run
-from fieldvae.dataset import load_dataset
+from fieldvae.darcy.dataset import load_dataset
 
 pytestmark = pytest.mark.workflow
 SNAKEMAKE = ["snakemake", "--cores", "2"]
@@ -141,12 +141,12 @@ def test_dataset_parameter_reruns_that_dataset_and_its_figure(built):
 
 
 def test_plotting_code_reruns_figures_only(built):
-    with edited(built[0] / "src/fieldvae/plotting/fig4.py", '"""Figure 4', '"""Edited. Figure 4'):
+    with edited(built[0] / "src/fieldvae/darcy/plotting/fig4.py", '"""Figure 4', '"""Edited. Figure 4'):
         assert plan(built)[1] == FIGURE_RULES
 
 
 def test_metric_code_reruns_metrics_tables_and_figures_only(built):
-    with edited(built[0] / "src/fieldvae/metrics/sap.py", '"""SAP', '"""Edited. SAP'):
+    with edited(built[0] / "src/fieldvae/core/metrics/sap.py", '"""SAP', '"""Edited. SAP'):
         rules = plan(built)[1]
     assert "train" not in rules and "encode" not in rules
     assert {"metrics", "metrics_table", "claims", "claims_table", "fig4", "fig13", "fig14"} <= set(rules)
@@ -165,7 +165,7 @@ def test_lj_sampler_code_resamples_and_retrains_lj_only(built):
 
 
 def test_training_code_reruns_training_and_what_follows(built):
-    with edited(built[0] / "src/fieldvae/training/trainer.py", '"""The training loop', '"""Edited. The training loop'):
+    with edited(built[0] / "src/fieldvae/core/trainer.py", '"""The training loop', '"""Edited. The training loop'):
         files, rules, _ = plan(built)
     assert {"train", "encode", "metrics", "rotation", "landscape_lines", "landscape_directions",
             "landscape_between"} <= set(rules) and "dataset" not in rules and "kle" not in rules

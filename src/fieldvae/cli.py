@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from fieldvae.cli_support import json_settings, recorded_params, save_figure
+from fieldvae.core.cli_support import json_settings, recorded_params, save_figure
 from fieldvae.lj.cli import add_commands as add_lj_commands
 
 DEFAULT_SCHEMA = "workflow/schemas/config.schema.yaml"
@@ -203,7 +203,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from fieldvae.provenance import code_version
+    from fieldvae.core.provenance import code_version
 
     return code_version()["package_version"]
 
@@ -216,8 +216,8 @@ def _check_config(args: argparse.Namespace) -> None:
 
 
 def _kle(args: argparse.Namespace) -> None:
-    from fieldvae.kle import compute_kle, save_kle
-    from fieldvae.provenance import provenance
+    from fieldvae.darcy.kle import compute_kle, save_kle
+    from fieldvae.core.provenance import provenance
 
     start = time.perf_counter()
     print(f"eigenpairs of the {args.grid ** 2} x {args.grid ** 2} covariance matrix, top {args.terms}", file=sys.stderr)
@@ -228,11 +228,11 @@ def _kle(args: argparse.Namespace) -> None:
 
 
 def _dataset(args: argparse.Namespace) -> None:
-    from fieldvae.dataset import Split, generate
-    from fieldvae.io import save_arrays
-    from fieldvae.kle import load_kle
-    from fieldvae.provenance import provenance
-    from fieldvae.theta import SAMPLERS
+    from fieldvae.darcy.dataset import Split, generate
+    from fieldvae.core.io import save_arrays
+    from fieldvae.darcy.kle import load_kle
+    from fieldvae.core.provenance import provenance
+    from fieldvae.darcy.theta import SAMPLERS
 
     if args.theta not in SAMPLERS:
         raise ValueError(f"--theta: unknown distribution {args.theta!r}, expected one of {', '.join(SAMPLERS)}")
@@ -249,8 +249,8 @@ def _dataset(args: argparse.Namespace) -> None:
 def _train(args: argparse.Namespace) -> None:
     import torch
 
-    from fieldvae.provenance import provenance
-    from fieldvae.training.run import train_run
+    from fieldvae.core.provenance import provenance
+    from fieldvae.darcy.training.run import train_run
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -260,12 +260,12 @@ def _train(args: argparse.Namespace) -> None:
 
 
 def _encode(args: argparse.Namespace) -> None:
-    from fieldvae.dataset import load_dataset
-    from fieldvae.encode import encode_splits
-    from fieldvae.io import save_arrays
-    from fieldvae.models.store import load_model
-    from fieldvae.provenance import provenance
-    from fieldvae.training.run import pick_device
+    from fieldvae.darcy.dataset import load_dataset
+    from fieldvae.darcy.encode import encode_splits
+    from fieldvae.core.io import save_arrays
+    from fieldvae.darcy.models.store import load_model
+    from fieldvae.core.provenance import provenance
+    from fieldvae.core.trainer import pick_device
 
     device = pick_device(args.device)
     model, meta = load_model(args.model, device)
@@ -276,9 +276,9 @@ def _encode(args: argparse.Namespace) -> None:
 
 
 def _metrics(args: argparse.Namespace) -> None:
-    from fieldvae.evaluate import evaluate
-    from fieldvae.io import load_arrays, load_columns, save_json
-    from fieldvae.provenance import provenance
+    from fieldvae.darcy.evaluate import evaluate
+    from fieldvae.core.io import load_arrays, load_columns, save_json
+    from fieldvae.core.provenance import provenance
 
     latents, latents_provenance = load_arrays(args.latents)
     start = time.perf_counter()
@@ -289,10 +289,10 @@ def _metrics(args: argparse.Namespace) -> None:
 
 
 def _rotate(args: argparse.Namespace) -> None:
-    from fieldvae.dataset import load_dataset
-    from fieldvae.models.store import load_model
-    from fieldvae.rotation import rotation_study
-    from fieldvae.io import save_rows
+    from fieldvae.darcy.dataset import load_dataset
+    from fieldvae.darcy.models.store import load_model
+    from fieldvae.darcy.rotation import rotation_study
+    from fieldvae.core.io import save_rows
 
     model, _ = load_model(args.model)
     arrays, _ = load_dataset(args.data)
@@ -306,11 +306,11 @@ def _landscape(args: argparse.Namespace) -> None:
     import numpy as np
     import torch
 
-    from fieldvae import landscape
-    from fieldvae.dataset import load_dataset
-    from fieldvae.io import load_columns, save_rows
-    from fieldvae.metrics.s_d import s_d
-    from fieldvae.models.store import load_model
+    from fieldvae.darcy import landscape
+    from fieldvae.darcy.dataset import load_dataset
+    from fieldvae.core.io import load_columns, save_rows
+    from fieldvae.core.metrics.s_d import s_d
+    from fieldvae.darcy.models.store import load_model
 
     model, _ = load_model(args.model)
     arrays, _ = load_dataset(args.data)
@@ -337,8 +337,8 @@ def _landscape(args: argparse.Namespace) -> None:
 
 
 def _table(args: argparse.Namespace) -> None:
-    from fieldvae.io import save_rows
-    from fieldvae.tables import gather
+    from fieldvae.core.io import save_rows
+    from fieldvae.darcy.tables import gather
 
     rows = gather(args.metrics)
     save_rows(args.out, rows)
@@ -346,8 +346,8 @@ def _table(args: argparse.Namespace) -> None:
 
 
 def _summarise(args: argparse.Namespace) -> None:
-    from fieldvae.io import load_rows
-    from fieldvae.summary import TABLES, select, summarise, write
+    from fieldvae.core.io import load_rows
+    from fieldvae.darcy.summary import TABLES, select, summarise, write
 
     if args.table not in TABLES:
         raise ValueError(f"--table: expected one of {', '.join(TABLES)}, got {args.table!r}")
@@ -357,8 +357,8 @@ def _summarise(args: argparse.Namespace) -> None:
 
 
 def _claims(args: argparse.Namespace) -> None:
-    from fieldvae import claims
-    from fieldvae.io import load_rows
+    from fieldvae.darcy import claims
+    from fieldvae.core.io import load_rows
 
     rotations = [(f"{p.parent.parent.name}/{p.parent.name}", load_rows([p])) for p in args.rotations]
     rows = claims.claims(load_rows(args.tables), args.n_train,
@@ -371,8 +371,8 @@ def _claims(args: argparse.Namespace) -> None:
 
 
 def _fig1(args: argparse.Namespace) -> None:
-    from fieldvae.dataset import CHANNELS, load_dataset
-    from fieldvae.plotting import fig1
+    from fieldvae.darcy.dataset import CHANNELS, load_dataset
+    from fieldvae.darcy.plotting import fig1
 
     samples = []
     for path in args.datasets:
@@ -388,8 +388,8 @@ def _fig1(args: argparse.Namespace) -> None:
 
 def _run_folder(path: Path) -> dict:
     """A run folder's history, scores and sweep value (from its name, e.g. beta10_seed0)."""
-    from fieldvae.io import load_columns
-    from fieldvae.run_ids import parse
+    from fieldvae.core.io import load_columns
+    from fieldvae.darcy.run_ids import parse
 
     record = json.loads((path / "metrics.json").read_text())
     run = parse(path.name)
@@ -398,58 +398,58 @@ def _run_folder(path: Path) -> dict:
 
 
 def _overview(args: argparse.Namespace) -> None:
-    from fieldvae.io import load_arrays
-    from fieldvae.plotting import overview
+    from fieldvae.core.io import load_arrays
+    from fieldvae.darcy.plotting import overview
 
     runs = [{**load_arrays(p)[0], "name": f"{p.parent.parent.name}/{p.parent.name}"} for p in args.latents]
     save_figure(overview.draw(runs, args.title), args)
 
 
 def _fig3(args: argparse.Namespace) -> None:
-    from fieldvae.plotting import fig3
-    from fieldvae.io import load_rows
+    from fieldvae.darcy.plotting import fig3
+    from fieldvae.core.io import load_rows
 
     save_figure(fig3.draw(load_rows([args.lines]), load_rows(args.directions)), args)
 
 
 def _fig5(args: argparse.Namespace) -> None:
-    from fieldvae.plotting import fig5
-    from fieldvae.io import load_rows
+    from fieldvae.darcy.plotting import fig5
+    from fieldvae.core.io import load_rows
 
     save_figure(fig5.draw(load_rows([args.between])), args)
 
 
 def _fig4(args: argparse.Namespace) -> None:
-    from fieldvae.io import load_columns
-    from fieldvae.plotting import fig4
+    from fieldvae.core.io import load_columns
+    from fieldvae.darcy.plotting import fig4
 
     save_figure(fig4.draw(load_columns(args.reference / "history.csv"), [_run_folder(p) for p in args.sweep]), args)
 
 
 def _fig7(args: argparse.Namespace) -> None:
-    from fieldvae.io import load_arrays
-    from fieldvae.plotting import fig7
+    from fieldvae.core.io import load_arrays
+    from fieldvae.darcy.plotting import fig7
 
     save_figure(fig7.draw(load_arrays(args.latents)[0]), args)
 
 
 def _fig10(args: argparse.Namespace) -> None:
-    from fieldvae.plotting import fig10
-    from fieldvae.io import load_rows
+    from fieldvae.darcy.plotting import fig10
+    from fieldvae.core.io import load_rows
 
     runs = [{"name": f"{p.parent.parent.name}/{p.parent.name}", "rows": load_rows([p])} for p in args.rotations]
     save_figure(fig10.draw(runs), args)
 
 
 def _fig13(args: argparse.Namespace) -> None:
-    from fieldvae.plotting import fig13
-    from fieldvae.io import load_rows
+    from fieldvae.darcy.plotting import fig13
+    from fieldvae.core.io import load_rows
 
     save_figure(fig13.draw({p.stem: load_rows([p]) for p in args.tables}), args)
 
 
 def _fig14(args: argparse.Namespace) -> None:
-    from fieldvae.plotting import fig14
+    from fieldvae.darcy.plotting import fig14
 
     save_figure(fig14.draw([_run_folder(p) for p in args.runs], args.n_unlabelled), args)
 

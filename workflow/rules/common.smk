@@ -1,29 +1,29 @@
 # Names, wildcard constraints and input functions shared by all rules.
 import json
 
-from fieldvae import run_ids as runs
+from fieldvae.darcy import run_ids as runs
 from fieldvae.lj.cli import FIGURES as LJ_FIGURE_INPUTS
-from fieldvae.provenance import code_fingerprint
-from fieldvae.summary import TABLES
+from fieldvae.core.provenance import code_fingerprint
+from fieldvae.darcy.summary import TABLES
 
 SCALE = config["scale"]
 # Fingerprints of the code each kind of step runs: editing it reruns those steps and what follows.
 CODE = {
-    "data": code_fingerprint("fieldvae.darcy", "fieldvae.kle", "fieldvae.theta", "fieldvae.dataset", "fieldvae.streams"),
-    "training": code_fingerprint("fieldvae.models", "fieldvae.training", "fieldvae.streams"),
-    "encode": code_fingerprint("fieldvae.models", "fieldvae.encode", "fieldvae.streams"),
-    "metrics": code_fingerprint("fieldvae.metrics", "fieldvae.evaluate", "fieldvae.tables", "fieldvae.theta", "fieldvae.streams"),
-    "summary": code_fingerprint("fieldvae.summary", "fieldvae.stats", "fieldvae.metrics.disentangled"),
-    "claims": code_fingerprint("fieldvae.claims", "fieldvae.stats", "fieldvae.metrics.disentangled", "fieldvae.run_ids"),
-    "rotation": code_fingerprint("fieldvae.models", "fieldvae.rotation", "fieldvae.metrics.s_d", "fieldvae.streams"),
-    "landscape": code_fingerprint("fieldvae.models", "fieldvae.landscape", "fieldvae.encode", "fieldvae.metrics.s_d",
-                                  "fieldvae.streams"),
-    "figures": code_fingerprint("fieldvae.plotting"),
-    "lj_sampler": code_fingerprint("fieldvae.lj.sampler", "fieldvae.streams"),
-    "lj_training": code_fingerprint("fieldvae.lj.model", "fieldvae.lj.training", "fieldvae.lj.geometry", "fieldvae.streams"),
-    "lj_scores": code_fingerprint("fieldvae.lj.scoring", "fieldvae.lj.anomaly", "fieldvae.lj.geometry", "fieldvae.stats",
-                                  "fieldvae.streams"),
-    "lj_figures": code_fingerprint("fieldvae.plotting.lj", "fieldvae.plotting.style", "fieldvae.lj.geometry"),
+    "data": code_fingerprint("fieldvae.darcy.solver", "fieldvae.darcy.kle", "fieldvae.darcy.theta", "fieldvae.darcy.dataset", "fieldvae.core.streams"),
+    "training": code_fingerprint("fieldvae.darcy.models", "fieldvae.darcy.training", "fieldvae.core.streams"),
+    "encode": code_fingerprint("fieldvae.darcy.models", "fieldvae.darcy.encode", "fieldvae.core.streams"),
+    "metrics": code_fingerprint("fieldvae.core.metrics", "fieldvae.darcy.evaluate", "fieldvae.darcy.tables", "fieldvae.darcy.theta", "fieldvae.core.streams"),
+    "summary": code_fingerprint("fieldvae.darcy.summary", "fieldvae.core.stats", "fieldvae.core.metrics.disentangled"),
+    "claims": code_fingerprint("fieldvae.darcy.claims", "fieldvae.core.stats", "fieldvae.core.metrics.disentangled", "fieldvae.darcy.run_ids"),
+    "rotation": code_fingerprint("fieldvae.darcy.models", "fieldvae.darcy.rotation", "fieldvae.core.metrics.s_d", "fieldvae.core.streams"),
+    "landscape": code_fingerprint("fieldvae.darcy.models", "fieldvae.darcy.landscape", "fieldvae.darcy.encode", "fieldvae.core.metrics.s_d",
+                                  "fieldvae.core.streams"),
+    "figures": code_fingerprint("fieldvae.darcy.plotting"),
+    "lj_sampler": code_fingerprint("fieldvae.lj.sampler", "fieldvae.core.streams"),
+    "lj_training": code_fingerprint("fieldvae.lj.model", "fieldvae.lj.training", "fieldvae.lj.geometry", "fieldvae.core.streams"),
+    "lj_scores": code_fingerprint("fieldvae.lj.scoring", "fieldvae.lj.anomaly", "fieldvae.lj.geometry", "fieldvae.core.stats",
+                                  "fieldvae.core.streams"),
+    "lj_figures": code_fingerprint("fieldvae.lj.plotting", "fieldvae.core.style", "fieldvae.lj.geometry"),
 }
 # Figures showing runs at a glance: experiment, title, what the caption adds.
 OVERVIEWS = {

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fieldvae.cli_support import json_settings, recorded_params, save_figure
+from fieldvae.core.cli_support import json_settings, recorded_params, save_figure
 
 NORMAL = "held-out"
 # Figures: what they show, and the files they are drawn from.
@@ -88,9 +88,9 @@ def _progress(done: int, total: int) -> None:
 
 
 def _sample(args: argparse.Namespace) -> None:
-    from fieldvae.io import save_arrays
+    from fieldvae.core.io import save_arrays
     from fieldvae.lj.sampler import PROTOCOLS, LJSystem, sample
-    from fieldvae.provenance import provenance
+    from fieldvae.core.provenance import provenance
 
     if args.protocol not in PROTOCOLS:
         raise ValueError(f"--protocol: expected one of {', '.join(PROTOCOLS)}, got {args.protocol!r}")
@@ -107,9 +107,9 @@ def _sample(args: argparse.Namespace) -> None:
 
 
 def _uniform(args: argparse.Namespace) -> None:
-    from fieldvae.io import save_arrays
+    from fieldvae.core.io import save_arrays
     from fieldvae.lj.sampler import uniform_configurations
-    from fieldvae.provenance import provenance
+    from fieldvae.core.provenance import provenance
 
     positions = uniform_configurations(args.samples, args.seed, box=args.box)
     save_arrays(args.out, {"positions": positions}, provenance({**recorded_params(args), "gamma": float("nan")}))
@@ -121,9 +121,9 @@ def _train(args: argparse.Namespace) -> None:
 
     from fieldvae.lj.model import LJModelConfig, LJTrainingConfig
     from fieldvae.lj.training import train_distance_vae
-    from fieldvae.models.config import from_dict
-    from fieldvae.provenance import provenance
-    from fieldvae.training.run import pick_device
+    from fieldvae.core.settings import from_dict
+    from fieldvae.core.provenance import provenance
+    from fieldvae.core.trainer import pick_device
 
     model_cfg = from_dict(LJModelConfig, args.model, "--model")
     cfg = from_dict(LJTrainingConfig, args.training, "--training")
@@ -149,13 +149,13 @@ def _held_out(model_path: Path, data: list[Path]):
 
 
 def _score(args: argparse.Namespace) -> None:
-    from fieldvae.io import save_arrays
+    from fieldvae.core.io import save_arrays
     from fieldvae.lj.anomaly import black_out, displace
     from fieldvae.lj.geometry import distance_matrices
     from fieldvae.lj.scoring import gamma_r2, latent_means, score_matrices
     from fieldvae.lj.training import load_configurations
-    from fieldvae.provenance import provenance
-    from fieldvae.streams import rng
+    from fieldvae.core.provenance import provenance
+    from fieldvae.core.streams import rng
 
     named = dict(_named_file(text) for text in args.anomaly)
     model, positions, gammas, box, train, test = _held_out(args.model, args.data)
@@ -207,7 +207,7 @@ def score_sets(arrays: dict) -> dict[str, dict[str, np.ndarray]]:
 
 
 def _table(args: argparse.Namespace) -> None:
-    from fieldvae.io import load_arrays, save_rows
+    from fieldvae.core.io import load_arrays, save_rows
     from fieldvae.lj.scoring import anomaly_table, write_markdown
 
     arrays, _ = load_arrays(args.scores)
@@ -218,7 +218,7 @@ def _table(args: argparse.Namespace) -> None:
 
 
 def _samples_of(paths) -> list[dict]:
-    from fieldvae.io import load_arrays
+    from fieldvae.core.io import load_arrays
 
     out = []
     for path in paths:
@@ -228,9 +228,9 @@ def _samples_of(paths) -> list[dict]:
 
 
 def _figure(args: argparse.Namespace) -> None:
-    from fieldvae.io import load_arrays
+    from fieldvae.core.io import load_arrays
     from fieldvae.lj.geometry import distance_matrices
-    from fieldvae.plotting import lj
+    from fieldvae.lj import plotting as lj
 
     if args.figure in ("samples", "physics"):
         draw = lj.samples if args.figure == "samples" else lj.physics

@@ -38,14 +38,19 @@ class LJTrainingConfig:
     batch_size: int = 128
     kl_weight: float = 3.5e-4           # lambda of loss = MSE + lambda * mean KL
     test_fraction: float = 0.2          # held out, stratified by gamma
+    checkpoint_every: int = 10          # epochs between checkpoints
 
     def __post_init__(self):
-        if self.epochs < 1 or self.batch_size < 1:
-            raise ValueError(f"epochs and batch_size: expected positive integers, got {self.epochs}, {self.batch_size}")
+        for name in ("epochs", "batch_size", "checkpoint_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name}: expected a positive integer, got {getattr(self, name)}")
         if self.lr <= 0 or self.kl_weight < 0:
             raise ValueError(f"lr > 0 and kl_weight >= 0 expected, got lr {self.lr}, kl_weight {self.kl_weight}")
         if not 0 < self.test_fraction < 1:
             raise ValueError(f"test_fraction: expected a value in (0, 1), got {self.test_fraction}")
+
+    def learning_rate(self, epoch: int) -> float:
+        return self.lr
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -7,7 +7,7 @@ the other coordinate may still move. The proposal stays symmetric, so detailed b
 
 Every sample is an independent replica: its own start, its own chain, its own random numbers. The
 replicas run in parallel in one numba kernel; each carries a xoshiro256** generator seeded from the
-stream (lj_configurations, seed, system and protocol) of fieldvae.streams, so a seed fixes every
+stream (lj_configurations, seed, system and protocol) of fieldvae.core.streams, so a seed fixes every
 sample whatever the number of threads, and sets of another gamma or protocol never share chains.
 """
 
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
-from fieldvae.streams import rng, seed_sequence
+from fieldvae.core.streams import rng, seed_sequence
 
 POTENTIALS = ("lj", "fake", "none")
 STARTS = ("uniform", "sedimented")

@@ -1,0 +1,36 @@
+"""What every `fieldvae` command module shares: JSON settings options, the parameters a command
+records in the provenance of what it writes, and writing a figure with that record."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def json_settings(text: str) -> dict:
+    """argparse type of options such as --model '{"prior": "hierarchical"}'."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise argparse.ArgumentTypeError(f"not valid JSON ({err}): {text!r}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"expected a JSON object of settings, got {text!r}")
+    return value
+
+
+def recorded_params(args: argparse.Namespace) -> dict:
+    """The command's parameters, as recorded in the provenance of what it writes."""
+    def plain(v):
+        return [plain(x) for x in v] if isinstance(v, list) else str(v) if isinstance(v, Path) else v
+
+    return {k: plain(v) for k, v in vars(args).items() if k not in {"run", "out"}}
+
+
+def save_figure(fig, args: argparse.Namespace) -> None:
+    from fieldvae.core import style
+    from fieldvae.core.provenance import provenance
+
+    style.save(fig, args.out, provenance(recorded_params(args)))
+    print(f"wrote {args.out}", file=sys.stderr)

@@ -1,0 +1,121 @@
+"""Code fingerprints: which of the package's code a workflow step runs, as one short hash.
+
+Snakemake reruns a rule when its `code` parameter changes, so that parameter should change exactly
+when an edit touches code the rule runs: the modules it names and, transitively, every module of the
+package they import (at the top or inside a function), with the parent packages whose `__init__`
+Python executes on the way. The closure errs on the side of more: every import statement counts,
+also one in a function the step may never call.
+
+The hash is of the syntax tree without docstrings, so comments, docstrings and layout do not count:
+rewording an explanation does not rerun a week of training, while changing a number, a name or an
+operator does.
+
+Imports done by string (`importlib.import_module("fieldvae.x")`) are deliberately not followed: a
+registry that loads plugins by name then keeps each plugin out of the closure of the others, so an
+edit to one plugin reruns only the steps that name it.
+
+Nothing fingerprinted is imported (Snakemake parses the workflow often, and importing PyTorch costs
+seconds): files are read and parsed, and each distinct source is parsed once per process.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import hashlib
+from pathlib import Path
+
+PACKAGE = "fieldvae"
+ROOT = Path(__file__).resolve().parents[2]  # the folder holding the package folder (src/)
+
+
+def module_file(name: str, root: Path | None = None) -> Path:
+    """The source file of module `name` (`a.b.c`: `root/a/b/c.py` or `root/a/b/c/__init__.py`)."""
+    base = Path(root or ROOT).joinpath(*name.split("."))
+    for path in (base.parent / f"{base.name}.py", base / "__init__.py"):
+        if path.is_file():
+            return path
+    raise ValueError(f"no module {name!r}: neither {base}.py nor {base / '__init__.py'} exists")
+
+
+def source_hash(path: Path) -> str:
+    """The sha256 of a file's syntax tree, without docstrings, line numbers or columns."""
+    return _analyse(Path(path).read_bytes(), str(path))[0]
+
+
+def imports(name: str, root: Path | None = None, package: str = PACKAGE) -> set[str]:
+    """The modules of `package` that module `name` imports anywhere, with their parent packages."""
+    path = module_file(name, root)
+    found = set()
+    for module, names, level in _analyse(path.read_bytes(), str(path))[1]:
+        base = _absolute(module, level, name, is_package=path.name == "__init__.py")
+        if base.split(".")[0] != package:
+            continue
+        found |= _with_parents(base)
+        found |= {f"{base}.{item}" for item in names if _is_module(f"{base}.{item}", root)}
+    return found - {name}
+
+
+def import_closure(*names: str, root: Path | None = None, package: str = PACKAGE) -> list[str]:
+    """The modules `names` run, sorted: themselves, what they import transitively, and parents."""
+    todo = set().union(*map(_with_parents, names))
+    seen = set()
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        todo |= imports(name, root, package) - seen
+    return sorted(seen)
+
+
+def code_fingerprint(*names: str, root: Path | None = None, package: str = PACKAGE) -> str:
+    """16 hex digits that change exactly when the code of a module in the closure of `names` does."""
+    digest = hashlib.sha256()
+    for name in import_closure(*names, root=root, package=package):
+        digest.update(f"{name}\0{source_hash(module_file(name, root))}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=None)
+def _analyse(source: bytes, filename: str) -> tuple[str, tuple[tuple[str | None, tuple[str, ...], int], ...]]:
+    """A source's tree hash, and its import statements as (module, imported names, relative level)."""
+    tree = ast.parse(source, filename)
+    statements = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            statements += [(alias.name, (), 0) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            statements.append((node.module, tuple(alias.name for alias in node.names), node.level))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and _has_docstring(node):
+            node.body = node.body[1:] or [ast.Pass()]
+    return hashlib.sha256(ast.dump(tree).encode()).hexdigest(), tuple(statements)
+
+
+def _has_docstring(node: ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    first = node.body[0] if node.body else None
+    return isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str)
+
+
+def _absolute(module: str | None, level: int, importer: str, is_package: bool) -> str:
+    """The absolute name of `from <level dots><module> import ...` written in module `importer`."""
+    if not level:
+        return module
+    anchor = importer.split(".") if is_package else importer.split(".")[:-1]
+    if level > len(anchor):
+        raise ValueError(f"{importer}: relative import of level {level} goes beyond the top package")
+    anchor = anchor[:len(anchor) - level + 1]
+    return ".".join(anchor + [module] if module else anchor)
+
+
+def _with_parents(name: str) -> set[str]:
+    """`a.b.c` and the packages above it: {a, a.b, a.b.c}."""
+    parts = name.split(".")
+    return {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
+
+
+def _is_module(name: str, root: Path | None) -> bool:
+    try:
+        module_file(name, root)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,195 @@
+"""The one training loop of every study: epochs of shuffled, nearly equal minibatches, a learning
+rate schedule over Adam parameter groups, a divergence guard that names the epoch and the terms,
+progress with samples/s and ETA, and checkpoints that a rerun resumes from bit for bit, but only
+when the same code and settings wrote them.
+
+A study supplies an `Objective`: its training rows, the loss of a batch and whatever it adapts while
+training (the paper's beta). An epoch shuffles the rows and splits them into round(n / batch_size)
+nearly equal batches, so no batch is a small remainder (which would update BatchNorm statistics from
+a handful of rows).
+
+All per-step work stays on the device (epoch sums accumulate there); the host reads the numbers
+once per epoch, which is also when a non-finite term is detected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Protocol
+
+import torch
+
+from fieldvae.core.io import atomic_path
+from fieldvae.core.streams import torch_generator
+
+
+class TrainingDiverged(ArithmeticError):
+    """A loss term became NaN or infinite; nothing but the last good checkpoint is left behind."""
+
+
+class Schedule(Protocol):
+    """The settings the loop reads from a study's training configuration."""
+
+    epochs: int
+    batch_size: int             # 0: the whole training set in one batch
+    checkpoint_every: int       # epochs between checkpoints
+
+    def learning_rate(self, epoch: int) -> float: ...
+
+
+class Objective:
+    """A study's side of training. Subclasses set `terms` (logged per epoch; the first is the loss
+    minimised), `rows` (training rows shuffled into batches) and `weight` (rows an epoch's weighted
+    sums stand for), and define `step`; the other hooks default to doing nothing."""
+
+    terms: tuple[str, ...]
+    rows: int
+    weight: int
+
+    def parameter_groups(self, model: torch.nn.Module) -> list[dict]:
+        """Adam parameter groups, each with an `lr_factor` relative to the schedule's rate."""
+        return [{"params": list(model.parameters()), "lr_factor": 1.0}]
+
+    def start_epoch(self, epoch: int, batches: int) -> None:
+        """Called before each epoch."""
+
+    def step(self, model, index: torch.Tensor, generator: torch.Generator) -> tuple[dict, torch.Tensor | int]:
+        """Terms of the batch of training rows `index` (tensors, `terms` among them) and the rows
+        the batch stands for, its weight in the epoch's averages."""
+        raise NotImplementedError
+
+    def after_step(self, terms: dict) -> None:
+        """Called after each optimiser step with that step's terms."""
+
+    def columns(self) -> dict[str, float]:
+        """Extra per-epoch history columns (the state an objective adapts)."""
+        return {}
+
+    def state_dict(self) -> dict:
+        return {}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restore what `state_dict` returned."""
+
+
+def batch_count(rows: int, batch_size: int) -> int:
+    """Batches per epoch: the nearest whole number of batches of about batch_size (0: one batch)."""
+    return 1 if batch_size == 0 else max(1, round(rows / batch_size))
+
+
+def pick_device(name: str) -> torch.device:
+    """`auto`: CUDA when present, else the CPU; asking for CUDA without one is an error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda: no CUDA device is available")
+    return torch.device(name)
+
+
+def _global_rng_states() -> dict:
+    """PyTorch's default generators (host and every CUDA device): no draw of ours uses them, but a
+    library call might, so a resume restores them too."""
+    return {"cpu": torch.get_rng_state(), "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}
+
+
+def _set_global_rng_states(states: dict) -> None:
+    torch.set_rng_state(states["cpu"])
+    if states["cuda"] and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(states["cuda"])
+
+
+class Trainer:
+    """Trains `model` on `objective` under `schedule`. `streams` names the random-stream purposes of
+    the minibatch order and of the objective's noise; `fingerprint` is everything that determines
+    the result (settings, seed, data, code): a checkpoint with another fingerprint is not resumed."""
+
+    def __init__(self, model: torch.nn.Module, objective: Objective, schedule: Schedule, seed: int, run_dir: Path,
+                 fingerprint: dict, streams: tuple[str, str] = ("minibatch_order", "reparameterisation"),
+                 device: torch.device | str = "cpu", log=sys.stderr):
+        self.model, self.objective, self.schedule, self.log = model, objective, schedule, log
+        self.device = torch.device(device)
+        self.checkpoint_path = Path(run_dir) / "checkpoint.pt"
+        self.fingerprint = hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()
+        self.optimizer = torch.optim.Adam(objective.parameter_groups(model))
+        # separate streams, so a change in batching cannot shift the noise, nor the other way round
+        self.order_generator = torch_generator(streams[0], seed, device=self.device)
+        self.noise_generator = torch_generator(streams[1], seed, device=self.device)
+        self.history: list[dict] = []
+        self.start_epoch = 0
+        self.checkpoint_epoch: int | None = None
+
+    def resume(self) -> bool:
+        """Continue from the checkpoint of an interrupted run of the same code and settings, if any."""
+        if not self.checkpoint_path.exists():
+            return False
+        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
+        if state.get("fingerprint") != self.fingerprint:
+            print(f"ignoring {self.checkpoint_path}: written by other code or settings; starting afresh",
+                  file=self.log)
+            return False
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])  # moves its moments to the parameters' device
+        self.order_generator.set_state(state["order_generator"])
+        self.noise_generator.set_state(state["noise_generator"])
+        _set_global_rng_states(state["global_generators"])
+        self.objective.load_state_dict(state["objective"])
+        self.history = state["history"]
+        self.start_epoch = state["epoch"] + 1
+        self.checkpoint_epoch = state["epoch"]
+        print(f"resuming after epoch {state['epoch']} from {self.checkpoint_path}", file=self.log)
+        return True
+
+    def checkpoint(self, epoch: int) -> None:
+        state = {"fingerprint": self.fingerprint, "epoch": epoch, "model": self.model.state_dict(),
+                 "optimizer": self.optimizer.state_dict(), "order_generator": self.order_generator.get_state(),
+                 "noise_generator": self.noise_generator.get_state(), "global_generators": _global_rng_states(),
+                 "objective": self.objective.state_dict(), "history": self.history}
+        with atomic_path(self.checkpoint_path) as tmp:
+            torch.save(state, tmp)
+        self.checkpoint_epoch = epoch
+
+    def train(self) -> list[dict]:
+        schedule, objective = self.schedule, self.objective
+        batches = batch_count(objective.rows, schedule.batch_size)
+        start = time.perf_counter()
+        for epoch in range(self.start_epoch, schedule.epochs):
+            lr = schedule.learning_rate(epoch)
+            for group in self.optimizer.param_groups:
+                group["lr"] = lr * group["lr_factor"]
+            objective.start_epoch(epoch, batches)
+            sums = self._epoch(batches)
+            row = {"epoch": epoch, **{k: v / objective.weight for k, v in zip(objective.terms, sums)},
+                   **objective.columns(), "lr": lr}
+            bad = [k for k in objective.terms if not math.isfinite(row[k])]
+            if bad:
+                kept = (f"the last good checkpoint (epoch {self.checkpoint_epoch}) is kept at {self.checkpoint_path}"
+                        if self.checkpoint_epoch is not None else "no checkpoint was written yet")
+                terms = ", ".join(f"{k}={v:.4g}" for k, v in row.items() if k not in ("epoch", "lr"))
+                raise TrainingDiverged(f"epoch {epoch}: non-finite {', '.join(bad)} ({terms}); {kept}")
+            self.history.append(row)
+            rate = (epoch + 1 - self.start_epoch) * objective.weight / (time.perf_counter() - start)
+            if epoch == schedule.epochs - 1 or (epoch + 1) % schedule.checkpoint_every == 0:
+                self.checkpoint(epoch)
+            shown = " ".join(f"{k} {v:.4g}" for k, v in row.items() if k != "epoch")
+            print(f"epoch {epoch} ({epoch + 1}/{schedule.epochs}) {shown} {rate:.0f} samples/s "
+                  f"ETA {(schedule.epochs - epoch - 1) * objective.weight / rate:.0f} s", file=self.log, flush=True)
+        return self.history
+
+    def _epoch(self, batches: int) -> list[float]:
+        """One pass over the training rows; sums of the terms weighted by the rows they stand for."""
+        self.model.train()
+        order = torch.randperm(self.objective.rows, generator=self.order_generator, device=self.device)
+        sums = torch.zeros(len(self.objective.terms), device=self.device)
+        for index in torch.tensor_split(order, batches):
+            terms, weight = self.objective.step(self.model, index, self.noise_generator)
+            self.optimizer.zero_grad(set_to_none=True)
+            terms[self.objective.terms[0]].backward()
+            self.optimizer.step()
+            self.objective.after_step(terms)
+            sums += torch.stack([terms[k] for k in self.objective.terms]).detach() * weight
+        return sums.tolist()

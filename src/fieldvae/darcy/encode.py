@@ -1,0 +1,49 @@
+"""Latent means and variances of a dataset under a trained encoder, so metrics and figures never
+reload a model."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import torch
+
+from fieldvae.core.streams import torch_generator
+
+PRIOR_SAMPLES = 2000
+
+
+@torch.no_grad()
+def encode(model, fields: np.ndarray, device, batch: int = 256) -> tuple[np.ndarray, np.ndarray]:
+    """Posterior means and log-variances (N, n_latent) in eval mode."""
+    model.eval()
+    mus, logvars = [], []
+    for chunk in np.array_split(fields, max(1, -(-len(fields) // batch))):
+        mu, logvar = model.encode(torch.from_numpy(chunk).to(device))
+        mus.append(mu.cpu().numpy())
+        logvars.append(logvar.cpu().numpy())
+    return np.concatenate(mus), np.concatenate(logvars)
+
+
+@torch.no_grad()
+def reconstruct(model, mu: np.ndarray, device) -> np.ndarray:
+    """Decoder means at the given latent means (the deterministic reconstruction)."""
+    model.eval()
+    return model.decode(torch.from_numpy(mu).to(device)).cpu().numpy()
+
+
+def encode_splits(model, arrays: dict, device, examples: int = 4) -> dict[str, np.ndarray]:
+    """mu, logvar and theta of the training and test sets (the full sets, as in the dataset); for
+    figures, the first `examples` test fields with their reconstructions and samples of the model's
+    prior p(z) (the learned one, for the hierarchical prior)."""
+    out = {}
+    for split in ("train", "test"):
+        rows = arrays[f"{split}_index"]
+        out[f"mu_{split}"], out[f"logvar_{split}"] = encode(model, arrays["fields"][rows], device)
+        out[f"theta_{split}"] = arrays["theta"][rows]
+    out["fields_examples"] = arrays["fields"][arrays["test_index"][:examples]]
+    out["reconstruction_examples"] = reconstruct(model, out["mu_test"][:examples], device)
+    with torch.no_grad():
+        generator = torch_generator("prior_samples", 0)
+        out["prior_samples"] = copy.deepcopy(model.prior).cpu().sample(PRIOR_SAMPLES, generator).numpy()
+    return out

@@ -1,0 +1,50 @@
+"""All scores of one trained run, from its latents and history (what the metrics rule writes)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fieldvae.core.metrics.aggregate import aggregate_samples, rate_distortion
+from fieldvae.core.metrics.code_angle import code_angle
+from fieldvae.core.metrics.dci import dci
+from fieldvae.core.metrics.disentangled import axis_share, diagonal_share, disentangled
+from fieldvae.core.metrics.mig import mig
+from fieldvae.core.metrics.overregularisation import final_rate, over_regularised
+from fieldvae.core.metrics.s_d import s_d, s_d_of_factors
+from fieldvae.core.metrics.s_kl import s_kl
+from fieldvae.core.metrics.sap import sap
+from fieldvae.core.streams import rng
+from fieldvae.darcy.theta import sample_theta
+
+FINAL_EPOCHS = 10  # training terms are reported as means over the last epochs
+
+
+def evaluate(latents: dict, history: dict, seed: int, theta_distribution: str) -> dict:
+    """Scores on the test set (encoder means; DCI fits on the training codes). S_KL compares samples
+    of the aggregated posterior (their own stream) with a fresh sample of the dataset's p(theta)
+    (another stream), never with theta the model was trained or scored on."""
+    mu, logvar, theta = latents["mu_test"], latents["logvar_test"], latents["theta_test"]
+    rate, distortion = rate_distortion(history, FINAL_EPOCHS)
+    collapsed = over_regularised(final_rate(history["rate"], FINAL_EPOCHS), mu, logvar)
+    share = axis_share(mu, theta)
+    angle = code_angle(mu, theta)
+    z = aggregate_samples(mu, logvar, rng("s_kl_posterior_noise", seed))
+    reference = sample_theta(theta_distribution, 2 * len(z), theta.shape[1], rng("s_kl_reference", seed))
+    kl = s_kl(z, reference, rng("s_kl_split", seed))
+    return {
+        "s_d": s_d(mu, theta),
+        "s_d_factors": s_d_of_factors(theta),
+        "axis_share": share,
+        "diagonal_share": diagonal_share(mu, theta),
+        "code_angle": angle if np.isfinite(angle) else None,  # None: not two latents and two factors
+        "over_regularised": collapsed,
+        "disentangled": disentangled(share, collapsed),
+        "s_kl": kl["score"],
+        "s_kl_reason": kl["reason"],
+        "mig": mig(mu, theta),
+        "sap": sap(mu, theta),
+        **{f"dci_{k}": v for k, v in dci(latents["mu_train"], latents["theta_train"], mu, theta).items()},
+        "rate": rate,
+        "distortion": distortion,
+        **{key: float(np.mean(history[key][-FINAL_EPOCHS:])) for key in ("loss", "nll_per_pixel", "label_nll")},
+    }

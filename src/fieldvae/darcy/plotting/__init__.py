@@ -1,0 +1,1 @@
+"""Figures of the paper, one module each, sharing the style of `fieldvae.core.style`."""

@@ -1,0 +1,33 @@
+"""Figure 14: disentanglement against the labelled/unlabelled ratio (mean with min-max band over the
+trials), and the final training losses against the number of labels."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from fieldvae.core import style
+
+
+def draw(runs: list[dict], n_unlabelled: int) -> plt.Figure:
+    """runs: per run a dict with 'labels', 's_d', 's_d_factors' and its 'history'."""
+    style.apply()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(style.TEXT_WIDTH, 2.8), layout="constrained")
+    counts = sorted({r["labels"] for r in runs})
+    ratio = np.array(counts) / n_unlabelled
+    s_d = [[r["s_d"] for r in runs if r["labels"] == c] for c in counts]
+    left.fill_between(ratio, [min(v) for v in s_d], [max(v) for v in s_d], alpha=0.3, label="min-max")
+    left.plot(ratio, [np.mean(v) for v in s_d], "o-", label="mean")
+    left.axhline(np.mean([r["s_d_factors"] for r in runs]), color="k", lw=0.8, ls="--", label=r"$S_D$ of $\theta$ itself")
+    left.set_xscale("log")
+    left.set_xlabel("labelled / unlabelled samples")
+    left.set_ylabel("$S_D$")
+    left.legend(fontsize=7)
+    for key, label in (("nll_per_pixel", "NLL per pixel"), ("reg_per_latent", "regulariser per latent")):
+        finals = [[r["history"][key][-1] for r in runs if r["labels"] == c] for c in counts]
+        right.errorbar(counts, [np.mean(v) for v in finals], yerr=[np.std(v) for v in finals], fmt="o-", label=label)
+    right.set_xscale("log")
+    right.set_xlabel("labels")
+    right.set_ylabel("final training loss term")
+    right.legend(fontsize=7)
+    return fig

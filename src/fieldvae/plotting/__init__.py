@@ -1,1 +1,0 @@
-"""Figures of the paper, one module each, sharing the style of `fieldvae.plotting.style`."""
