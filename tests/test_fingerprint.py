@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from fieldvae.core.fingerprint import ROOT, code_fingerprint, import_closure, imports, module_file, source_hash
+from fieldvae.core.fingerprint import ROOT, code_fingerprint, command_fingerprint, import_closure, imports, module_file, source_hash
 
 SOURCES = {
     "pkg/__init__.py": '"""A synthetic package."""\n',
@@ -14,9 +14,12 @@ SOURCES = {
     "pkg/sub/__init__.py": "from .d import g\n",
     "pkg/sub/d.py": "from ..c import h\n\n\ndef g():\n    return h()\n",
     "pkg/e.py": "E = 5\n",
+    "pkg/cli.py": ('"""Commands."""\nfrom pkg.c import SCALE\n\n\ndef _one():\n    from pkg.b import f\n\n    return f()\n\n\n'
+                   'def _two():\n    """Two."""\n    from pkg.e import E\n\n    return _helper() + E\n\n\n'
+                   'def _helper():\n    from pkg.sub import g\n\n    return g() * SCALE\n'),
     "pkg/reg.py": 'import importlib\n\n\ndef load():\n    return importlib.import_module("pkg.e")\n',
 }
-MODULES = ["pkg", "pkg.a", "pkg.b", "pkg.c", "pkg.e", "pkg.reg", "pkg.sub", "pkg.sub.d"]
+MODULES = ["pkg", "pkg.a", "pkg.b", "pkg.c", "pkg.e", "pkg.reg", "pkg.sub", "pkg.sub.d"]  # pkg.cli: see the command tests
 
 
 @pytest.fixture
@@ -124,3 +127,28 @@ def test_the_real_package():
     ]
     assert re.fullmatch("[0-9a-f]{16}", code_fingerprint(*everything))
     assert re.fullmatch("[0-9a-f]{16}", code_fingerprint("fieldvae"))
+
+
+def command(name, root):
+    return command_fingerprint("pkg.cli", name, root=root, package="pkg")
+
+
+def test_a_command_covers_its_function_its_helpers_and_what_they_import_only(root):
+    one, two = command("_one", root), command("_two", root)
+    assert re.fullmatch("[0-9a-f]{16}", one) and one != two
+    edit(root, "pkg/e.py", "E = 5", "E = 6")  # imported by _two only
+    assert command("_one", root) == one and command("_two", root) != two
+    two = command("_two", root)
+    edit(root, "pkg/cli.py", "return g() * SCALE", "return g() + SCALE")  # a helper _two calls
+    assert command("_one", root) == one and command("_two", root) != two
+    two = command("_two", root)
+    edit(root, "pkg/cli.py", '"""Two."""', '"""Two, reworded."""')  # a docstring
+    edit(root, "pkg/cli.py", '"""Commands."""', '"""Commands, reworded."""')
+    assert (command("_one", root), command("_two", root)) == (one, two)
+    edit(root, "pkg/c.py", "SCALE = 2", "SCALE = 3")  # imported at the top of the module: both
+    assert command("_one", root) != one and command("_two", root) != two
+
+
+def test_a_missing_command_is_named(root):
+    with pytest.raises(ValueError, match="no function '_three' at the top of module 'pkg.cli'"):
+        command("_three", root)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from fieldvae.darcy import landscape
+from fieldvae.darcy import landscape, landscape_between
 from fieldvae.darcy.models.config import ModelConfig
 from fieldvae.darcy.encode import encode
 from fieldvae.darcy.models.densevae import DenseVAE
@@ -50,9 +50,9 @@ def test_between_runs_the_ends_are_the_runs_own_eval_mode_scores(setup):
         with torch.no_grad():
             m.encode(x + shift)
     fields = x.numpy()
-    assert np.array_equal(landscape.encoder_means_between(a, b, 0.0, fields), encode(a, fields, "cpu")[0])
-    assert np.array_equal(landscape.encoder_means_between(a, b, 1.0, fields), encode(b, fields, "cpu")[0])
-    middle = landscape.encoder_means_between(a, b, 0.5, fields)
+    assert np.array_equal(landscape_between.encoder_means_between(a, b, 0.0, fields), encode(a, fields, "cpu")[0])
+    assert np.array_equal(landscape_between.encoder_means_between(a, b, 1.0, fields), encode(b, fields, "cpu")[0])
+    middle = landscape_between.encoder_means_between(a, b, 0.5, fields)
     assert not np.allclose(middle, encode(a, fields, "cpu")[0]) and not np.allclose(middle, encode(b, fields, "cpu")[0])
 
 
@@ -95,3 +95,42 @@ def test_directions_do_not_depend_on_chunking(setup):
 def test_losses_are_clipped(setup):
     model, trained, x = setup
     assert landscape.loss_at(model, trained * 1e6, x, 1.0, 1, 0) == landscape.CLIP
+
+
+def test_protocol_of_figure_3_lines_and_directions(setup):
+    """The lines run from each random network (t = 0) to the trained one (t = 1); the directions
+    start at the trained network (alpha = 0); chunks of directions are the same directions."""
+    model, trained, x = setup
+    rows = landscape.lines_from_initialisations(model, x, 1.0, points=3, inits=2, latent_samples=1, seed=4)
+    assert [(r["init"], r["t"]) for r in rows] == [(i, t) for i in range(2) for t in (0.0, 0.5, 1.0)]
+    at_trained = landscape.loss_at(model, trained, x, 1.0, 1, 4)
+    assert all(r["loss"] == pytest.approx(at_trained) for r in rows if r["t"] == 1.0)
+    assert rows[0]["loss"] == pytest.approx(landscape.loss_at(model, landscape.initial_parameters(model.cfg, 4, 0), x, 1.0, 1, 4))
+    whole = landscape.lines_along_directions(model, x, 1.0, points=3, first=0, count=3, latent_samples=1, seed=4)
+    chunk = landscape.lines_along_directions(model, x, 1.0, points=3, first=2, count=1, latent_samples=1, seed=4)
+    assert chunk == [r for r in whole if r["direction"] == 2]
+    assert all(r["loss"] == pytest.approx(at_trained) for r in whole if r["alpha"] == 0.0)
+    assert torch.equal(landscape.flat(model), trained)  # evaluating leaves the model as it was
+
+
+def test_protocol_of_figure_5_scores_the_ends_as_the_metrics_do(setup):
+    from fieldvae.core.metrics.s_d import s_d
+
+    model, _, x = setup
+    other = DenseVAE(model.cfg, torch.Generator().manual_seed(9))
+    fields = x.numpy()
+    theta = np.random.default_rng(1).standard_normal((len(fields), 2))
+    rows = landscape_between.line_between(model, other, x, 1.0, fields, theta, points=3, latent_samples=1, seed=0)
+    assert [r["t"] for r in rows] == [0.0, 0.5, 1.0]
+    assert rows[0]["s_d"] == s_d(encode(model, fields, "cpu")[0], theta)
+    assert rows[-1]["s_d"] == s_d(encode(other, fields, "cpu")[0], theta)
+    assert rows[-1]["loss"] == pytest.approx(landscape.loss_at(model, landscape.flat(other), x, 1.0, 1, 0))
+
+
+@pytest.mark.parametrize("points, samples, message", [(1, 4, "points: expected at least 2"),
+                                                      (3, 0, "samples: expected 1 to 8"), (3, 9, "samples: expected 1 to 8")])
+def test_protocol_settings_are_checked(points, samples, message):
+    arrays = {"fields": np.zeros((10, 3, 17, 17), np.float32), "train_index": np.arange(8)}
+    with pytest.raises(ValueError, match=message):
+        landscape.line_points(points)
+        landscape.loss_samples(arrays, samples)

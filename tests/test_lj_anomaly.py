@@ -5,7 +5,8 @@ import pytest
 from scipy.stats import norm
 from sklearn.metrics import roc_auc_score
 
-from fieldvae.lj.anomaly import black_out, bootstrap_auc, detection_rate, displace, roc_auc, roc_curve
+from fieldvae.lj.anomaly import NORMAL, bootstrap_auc, detection_rate, roc_auc, roc_curve
+from fieldvae.lj.anomaly_sets import MOVED_PARTICLES, anomaly_sets, black_out, displace
 from fieldvae.lj.geometry import distance_matrices
 
 BOX = 10.0
@@ -183,3 +184,49 @@ def test_anomaly_table_gives_every_detection_rate_its_interval():
         assert (row[f"{s}_detected_low"], row[f"{s}_detected_high"]) == wilson(k, 200)
         assert row[f"{s}_detected_low"] < row[f"{s}_detected_at_5pct"] < row[f"{s}_detected_high"]
     assert anomaly_table(scores, "normal", seed=1, n_boot=50) == [row]  # a seed fixes the bootstrap
+
+
+def _configurations(n, particles=6, seed=0, box=10.0):
+    return np.random.default_rng(seed).uniform(0, box, (n, particles, 2))
+
+
+def test_anomaly_sets_hold_the_normal_set_and_every_made_and_named_set():
+    held_out, uniform = _configurations(12), _configurations(5, seed=1)
+    sets = anomaly_sets(held_out, 10.0, {"uniform": (uniform, 10.0)}, [0.05, 0.2], block=2, seed=3)
+    assert list(sets) == [NORMAL, "uniform", "displaced 0.05", "displaced 0.2", "blacked-out 2x2"]
+    assert np.array_equal(sets[NORMAL], distance_matrices(held_out, 10.0))
+    assert np.array_equal(sets["uniform"], distance_matrices(uniform, 10.0))
+    for name in ("displaced 0.05", "displaced 0.2"):
+        changed = np.any(sets[name] != sets[NORMAL], axis=2)  # rows of moved particles
+        assert np.all(changed.sum(axis=1) >= MOVED_PARTICLES)  # every configuration has its defect
+        assert np.allclose(sets[name], np.swapaxes(sets[name], 1, 2))
+    # a larger amplitude moves particles further (on average over configurations)
+    assert (np.abs(sets["displaced 0.2"] - sets[NORMAL]).mean() > np.abs(sets["displaced 0.05"] - sets[NORMAL]).mean())
+    blacked = sets["blacked-out 2x2"]
+    assert np.all((blacked == 0).sum(axis=(1, 2)) >= 4) and np.allclose(blacked, np.swapaxes(blacked, 1, 2))
+
+
+def test_anomaly_sets_are_fixed_by_the_seed_with_a_stream_per_set():
+    held_out = _configurations(8)
+    a = anomaly_sets(held_out, 10.0, {}, [0.1, 0.2], block=2, seed=3)
+    b = anomaly_sets(held_out, 10.0, {}, [0.1, 0.2], block=2, seed=3)
+    c = anomaly_sets(held_out, 10.0, {}, [0.1, 0.2], block=2, seed=4)
+    alone = anomaly_sets(held_out, 10.0, {}, [0.2], block=0, seed=3)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert not np.array_equal(a["displaced 0.1"], c["displaced 0.1"])
+    assert np.array_equal(alone["displaced 0.2"], a["displaced 0.2"])  # not shifted by the other sets' draws
+
+
+def test_anomaly_set_in_another_box_is_refused():
+    with pytest.raises(ValueError, match="anomaly set 'wide': box 12.0 differs from the training box 10.0"):
+        anomaly_sets(_configurations(4), 10.0, {"wide": (_configurations(4, box=12.0), 12.0)}, [], 0, 0)
+
+
+def test_score_file_keys_round_trip():
+    from fieldvae.lj.scoring import sets_of
+
+    arrays = {f"{s}|{k}": np.arange(3.0) + i for i, (s, k) in enumerate([("a", "x"), ("a", "y"), ("b", "x")])}
+    arrays["gamma_r2"] = np.array(0.5)  # not a set's score
+    sets = sets_of(arrays)
+    assert sorted(sets) == ["a", "b"] and sorted(sets["a"]) == ["x", "y"]
+    assert np.array_equal(sets["b"]["x"], np.arange(3.0) + 2)

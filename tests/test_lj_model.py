@@ -1,9 +1,15 @@
 """The distance-matrix VAE and its training: architecture, objective, split, resumption, scores."""
 
+import io
+import re
+import sys
+
 import numpy as np
 import pytest
 import torch
 
+from conftest import REPO, kill_during, run
+from fieldvae.core.trainer import TrainingDiverged
 from fieldvae.core.io import load_columns, save_arrays
 from fieldvae.lj import training
 from fieldvae.lj.model import (DistanceVAE, LJModelConfig, LJTrainingConfig, kl_to_standard_normal, loss_terms,
@@ -102,30 +108,79 @@ def test_training_lowers_the_loss_and_records_its_split(tmp_path):
     assert not (tmp_path / "run" / "checkpoint.pt").exists()
 
 
-def test_interrupted_training_resumes_to_the_same_model(tmp_path, monkeypatch):
-    paths = _sample_files(tmp_path)
-    cfg = LJTrainingConfig(epochs=6, batch_size=8, checkpoint_every=2)
-    train_distance_vae(paths, SMALL, cfg, 5, tmp_path / "straight", torch.device("cpu"), {})
+def test_killed_run_resumes_bit_for_bit(tmp_path):
+    """kill -9 mid-run, rerun the same command: the final weights and history equal an
+    uninterrupted run's (the shared trainer, as for the Darcy study)."""
+    paths = _sample_files(tmp_path, n=60)
+    model = '{"size": 8, "channels": [4], "n_latent": 4}'
+    settings = '{"epochs": 40, "batch_size": 8, "checkpoint_every": 1}'
 
+    def command(out):
+        return [sys.executable, "-m", "fieldvae.cli", "lj", "train", "--data", *map(str, paths), "--model", model,
+                "--training", settings, "--seed", "5", "--threads", "1", "--device", "cpu", "--out-dir", str(out)]
+
+    run(command(tmp_path / "whole"), cwd=REPO)
+    kill_during(command(tmp_path / "killed"), "epoch 3 ")
+    assert not (tmp_path / "killed/model.pt").exists() and (tmp_path / "killed/checkpoint.pt").exists()
+    resumed = run(command(tmp_path / "killed"), cwd=REPO)
+    assert re.search(r"resuming after epoch ([3-9]|[1-3][0-9]) ", resumed.stderr), resumed.stderr
+    a = torch.load(tmp_path / "whole/model.pt", weights_only=False)["state_dict"]
+    b = torch.load(tmp_path / "killed/model.pt", weights_only=False)["state_dict"]
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert (tmp_path / "whole/history.csv").read_text() == (tmp_path / "killed/history.csv").read_text()
+
+
+def _interrupted(paths, cfg, out, monkeypatch, after_batches):
+    """Train until `after_batches` batches, then stop as a crash would, leaving the checkpoint."""
     calls = {"n": 0}
     real = training.loss_terms
 
     def interrupted(*args):
         calls["n"] += 1
-        if calls["n"] > 4 * 5:  # 5 batches per epoch: stop during the fifth epoch
+        if calls["n"] > after_batches:
             raise KeyboardInterrupt
         return real(*args)
 
-    monkeypatch.setattr(training, "loss_terms", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        train_distance_vae(paths, SMALL, cfg, 5, tmp_path / "resumed", torch.device("cpu"), {})
-    assert (tmp_path / "resumed" / "checkpoint.pt").exists()
-    assert not (tmp_path / "resumed" / "model.pt").exists()
-    monkeypatch.setattr(training, "loss_terms", real)
-    train_distance_vae(paths, SMALL, cfg, 5, tmp_path / "resumed", torch.device("cpu"), {})
-    a = torch.load(tmp_path / "straight" / "model.pt", weights_only=False)["state_dict"]
-    b = torch.load(tmp_path / "resumed" / "model.pt", weights_only=False)["state_dict"]
-    assert all(torch.equal(a[k], b[k]) for k in a)
+    with monkeypatch.context() as patch:
+        patch.setattr(training, "loss_terms", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            train_distance_vae(paths, SMALL, cfg, 5, out, torch.device("cpu"), {})
+    assert (out / "checkpoint.pt").exists() and not (out / "model.pt").exists()
+
+
+@pytest.mark.parametrize("change", [{"lr": 2e-3}, {"epochs": 3}, {"kl_weight": 1e-3}])
+def test_checkpoint_of_other_settings_is_not_resumed(tmp_path, monkeypatch, change):
+    """A changed learning rate, epoch count or weight starts afresh and says so; before, a shorter
+    run skipped training and a changed rate resumed silently."""
+    paths = _sample_files(tmp_path)
+    cfg = LJTrainingConfig(epochs=6, batch_size=8, checkpoint_every=1)
+    _interrupted(paths, cfg, tmp_path / "run", monkeypatch, after_batches=4 * 5)
+    log = io.StringIO()
+    changed = LJTrainingConfig(**{**cfg.to_dict(), **change})
+    history = train_distance_vae(paths, SMALL, changed, 5, tmp_path / "run", torch.device("cpu"), {}, log=log)
+    assert "written by other code or settings; starting afresh" in log.getvalue()
+    assert [h["epoch"] for h in history] == list(range(changed.epochs))
+
+
+def test_checkpoint_of_other_code_is_not_resumed(tmp_path, monkeypatch):
+    """A checkpoint written before a code change is not resumed (a bug fix must not continue from
+    the weights the bug made)."""
+    paths = _sample_files(tmp_path)
+    cfg = LJTrainingConfig(epochs=6, batch_size=8, checkpoint_every=1)
+    _interrupted(paths, cfg, tmp_path / "run", monkeypatch, after_batches=4 * 5)
+    monkeypatch.setattr(training, "code_fingerprint", lambda *modules: "edited")
+    log = io.StringIO()
+    history = train_distance_vae(paths, SMALL, cfg, 5, tmp_path / "run", torch.device("cpu"), {}, log=log)
+    assert "starting afresh" in log.getvalue() and len(history) == 6
+
+
+def test_divergence_names_the_epoch_and_the_terms(tmp_path):
+    paths = _sample_files(tmp_path)
+    cfg = LJTrainingConfig(epochs=4, batch_size=8, lr=1e9, checkpoint_every=1)
+    with pytest.raises(TrainingDiverged, match=r"epoch \d+: non-finite .*mse=.*kl=") as err:
+        train_distance_vae(paths, SMALL, cfg, 0, tmp_path / "run", torch.device("cpu"), {})
+    assert "checkpoint" in str(err.value)
+    assert not (tmp_path / "run/model.pt").exists()
 
 
 def test_baselines_from_matrices():

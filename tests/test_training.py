@@ -4,15 +4,13 @@ bit for bit, divergence stops cleanly, semi-supervised labels come from the labe
 import io
 import os
 import re
-import signal
-import subprocess
 import sys
 
 import numpy as np
 import pytest
 import torch
 
-from conftest import REPO, run
+from conftest import REPO, kill_during, run
 from fieldvae.darcy.dataset import Split, generate, load_dataset
 from fieldvae.darcy.encode import encode_splits
 from fieldvae.core.io import save_arrays
@@ -89,13 +87,7 @@ def test_killed_run_resumes_bit_for_bit(data_file, tmp_path):
                 "--training", settings, "--threads", "1", "--device", "cpu", "--out-dir", str(out)]
 
     run(command(tmp_path / "whole"), cwd=REPO)
-    proc = subprocess.Popen(command(tmp_path / "killed"), cwd=REPO, stderr=subprocess.PIPE, text=True)
-    for line in proc.stderr:
-        if line.startswith("epoch 3 "):
-            break
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
+    kill_during(command(tmp_path / "killed"), "epoch 3 ")
     assert not (tmp_path / "killed/model.pt").exists() and (tmp_path / "killed/checkpoint.pt").exists()
 
     resumed = run(command(tmp_path / "killed"), cwd=REPO)

@@ -140,36 +140,84 @@ def test_dataset_parameter_reruns_that_dataset_and_its_figure(built):
     assert sorted(files) == ["figures/fig1.pdf", "figures/tiny/fig1.pdf", "results/tiny/data/KLE10.npz"]
 
 
-def test_plotting_code_reruns_figures_only(built):
-    with edited(built[0] / "src/fieldvae/darcy/plotting/fig4.py", '"""Figure 4', '"""Edited. Figure 4'):
-        assert plan(built)[1] == FIGURE_RULES
+@contextlib.contextmanager
+def code_edited(built, *modules):
+    """A statement added to each module (a change of code, not of comments) for the block."""
+    with contextlib.ExitStack() as stack:
+        for module in modules:
+            path = built[0] / "src" / (module.replace(".", "/") + ".py")
+            stack.enter_context(edited(path, "\nfrom __future__ import annotations\n",
+                                       "\nfrom __future__ import annotations\n\nEDITED = True\n"))
+        yield
 
 
-def test_metric_code_reruns_metrics_tables_and_figures_only(built):
-    with edited(built[0] / "src/fieldvae/core/metrics/sap.py", '"""SAP', '"""Edited. SAP'):
-        rules = plan(built)[1]
-    assert "train" not in rules and "encode" not in rules
-    assert {"metrics", "metrics_table", "claims", "claims_table", "fig4", "fig13", "fig14"} <= set(rules)
+def planned_figures(files):
+    return sorted(f.split("/")[-1].removesuffix(".pdf") for f in files if f.startswith("figures/tiny/"))
 
 
-def test_lj_scoring_code_reruns_lj_scores_table_and_figures_only(built):
-    with edited(built[0] / "src/fieldvae/lj/scoring.py", '"""Anomaly scores', '"""Edited. Anomaly scores'):
-        assert plan(built)[1] == ["lj_model_figure", "lj_score", "lj_table", "publish_figure", "publish_table"]
+def test_comments_and_docstrings_rerun_nothing(built):
+    root = built[0] / "src/fieldvae"
+    with (edited(root / "core/trainer.py", '"""The one training loop', '"""Reworded. The one training loop'),
+          edited(root / "core/metrics/s_d.py", "\nimport ", "\n# a new comment\nimport "),
+          edited(root / "darcy/models/priors/hierarchical.py", "\n\nfrom __future__", "\n\n\nfrom __future__")):
+        files, rules, out = plan(built)
+    assert files == [] and rules == [], out
+
+
+def test_plotting_code_reruns_that_figure_only(built):
+    with code_edited(built, "fieldvae.darcy.plotting.fig4"):
+        files, rules, _ = plan(built)
+    assert rules == ["fig4", "publish_figure"] and planned_figures(files) == ["fig4"]
+
+
+S_D_FIGURES = ["fig10", "fig11", "fig12", "fig13", "fig14", "fig15", "fig4", "fig5", "fig6", "fig8", "fig9"]
+
+
+def test_s_d_code_reruns_metrics_tables_and_the_figures_showing_it_only(built):
+    with code_edited(built, "fieldvae.core.metrics.s_d"):
+        files, rules, _ = plan(built)
+    assert {"metrics", "metrics_table", "claims", "claims_table", "rotation", "landscape_between"} <= set(rules)
+    assert not {"train", "encode", "landscape_lines", "landscape_directions"} & set(rules)
+    assert not [r for r in rules if r.startswith("lj_")]
+    assert planned_figures(files) == S_D_FIGURES  # not fig1, fig3 or fig7, which do not show S_D
+
+
+def test_one_priors_code_retrains_only_its_runs(built):
+    with code_edited(built, "fieldvae.darcy.models.priors.hierarchical"):
+        files, rules, _ = plan(built)
+    trained = sorted({f.split("/")[3] for f in files if f.endswith("model.pt")})
+    assert trained == ["mixture_hierarchical", "shifted_hierarchical"]
+    assert "landscape_lines" not in rules and "lj_train" not in rules  # the landscape is of a standard-prior run
+
+
+def test_landscape_protocol_reruns_figures_3_and_5_only(built):
+    with code_edited(built, "fieldvae.darcy.landscape"):
+        files, rules, _ = plan(built)
+    assert {"landscape_lines", "landscape_directions", "landscape_between", "claims"} <= set(rules)
+    assert "train" not in rules and "metrics" not in rules
+    assert planned_figures(files) == ["fig3", "fig5"]
+
+
+def test_anomaly_set_construction_reruns_lj_scores_table_and_anomaly_figure_only(built):
+    with code_edited(built, "fieldvae.lj.anomaly_sets"):
+        files, rules, _ = plan(built)
+    assert rules == ["lj_model_figure", "lj_score", "lj_table", "publish_figure", "publish_table"]
+    assert planned_figures(files) == ["lj_anomaly"]
 
 
 def test_lj_sampler_code_resamples_and_retrains_lj_only(built):
-    with edited(built[0] / "src/fieldvae/lj/sampler.py", '"""', '"""Edited. ', ):
+    with code_edited(built, "fieldvae.lj.sampler"):
         rules = plan(built)[1]
-    assert set(rules) == {"lj_sample", "lj_fake", "lj_uniform", "lj_train", "lj_score", "lj_table", "lj_sample_figure",
-                          "lj_model_figure", "publish_figure", "publish_table"}
+    assert set(rules) == {"lj_sample", "lj_fake", "lj_uniform", "lj_train", "lj_encode", "lj_score", "lj_table",
+                          "lj_sample_figure", "lj_model_figure", "publish_figure", "publish_table"}
 
 
-def test_training_code_reruns_training_and_what_follows(built):
-    with edited(built[0] / "src/fieldvae/core/trainer.py", '"""The training loop', '"""Edited. The training loop'):
+def test_shared_trainer_code_retrains_both_studies(built):
+    with code_edited(built, "fieldvae.core.trainer"):
         files, rules, _ = plan(built)
     assert {"train", "encode", "metrics", "rotation", "landscape_lines", "landscape_directions",
-            "landscape_between"} <= set(rules) and "dataset" not in rules and "kle" not in rules
-    assert sum(f.endswith("model.pt") for f in files) == 9  # every run
+            "landscape_between", "lj_train"} <= set(rules) and "dataset" not in rules and "kle" not in rules
+    assert sum(f.endswith("model.pt") for f in files) == 10  # every run, and the LJ model
 
 
 def test_shared_schedule_reruns_the_experiments_that_use_it(built):

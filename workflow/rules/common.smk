@@ -3,28 +3,31 @@ import json
 
 from fieldvae.darcy import run_ids as runs
 from fieldvae.lj.cli import FIGURES as LJ_FIGURE_INPUTS
-from fieldvae.core.provenance import code_fingerprint
+from fieldvae.core.fingerprint import code_fingerprint, command_fingerprint
+from fieldvae.darcy.models.priors import prior_module
 from fieldvae.darcy.summary import TABLES
 
 SCALE = config["scale"]
-# Fingerprints of the code each kind of step runs: editing it reruns those steps and what follows.
-CODE = {
-    "data": code_fingerprint("fieldvae.darcy.solver", "fieldvae.darcy.kle", "fieldvae.darcy.theta", "fieldvae.darcy.dataset", "fieldvae.core.streams"),
-    "training": code_fingerprint("fieldvae.darcy.models", "fieldvae.darcy.training", "fieldvae.core.streams"),
-    "encode": code_fingerprint("fieldvae.darcy.models", "fieldvae.darcy.encode", "fieldvae.core.streams"),
-    "metrics": code_fingerprint("fieldvae.core.metrics", "fieldvae.darcy.evaluate", "fieldvae.darcy.tables", "fieldvae.darcy.theta", "fieldvae.core.streams"),
-    "summary": code_fingerprint("fieldvae.darcy.summary", "fieldvae.core.stats", "fieldvae.core.metrics.disentangled"),
-    "claims": code_fingerprint("fieldvae.darcy.claims", "fieldvae.core.stats", "fieldvae.core.metrics.disentangled", "fieldvae.darcy.run_ids"),
-    "rotation": code_fingerprint("fieldvae.darcy.models", "fieldvae.darcy.rotation", "fieldvae.core.metrics.s_d", "fieldvae.core.streams"),
-    "landscape": code_fingerprint("fieldvae.darcy.models", "fieldvae.darcy.landscape", "fieldvae.darcy.encode", "fieldvae.core.metrics.s_d",
-                                  "fieldvae.core.streams"),
-    "figures": code_fingerprint("fieldvae.darcy.plotting"),
-    "lj_sampler": code_fingerprint("fieldvae.lj.sampler", "fieldvae.core.streams"),
-    "lj_training": code_fingerprint("fieldvae.lj.model", "fieldvae.lj.training", "fieldvae.lj.geometry", "fieldvae.core.streams"),
-    "lj_scores": code_fingerprint("fieldvae.lj.scoring", "fieldvae.lj.anomaly", "fieldvae.lj.geometry", "fieldvae.core.stats",
-                                  "fieldvae.core.streams"),
-    "lj_figures": code_fingerprint("fieldvae.lj.plotting", "fieldvae.core.style", "fieldvae.lj.geometry"),
-}
+
+
+def code(study, command):
+    """Fingerprint of the code a rule's command runs: the command's function in
+    fieldvae.<study>.cli and everything of the package it imports, computed from the source
+    (comments and docstrings aside). Editing that code reruns the rule and what follows."""
+    return command_fingerprint(f"fieldvae.{study}.cli", command)
+
+
+def model_code(command, experiment=None):
+    """`code` of a command that runs a trained DenseVAE, plus its experiment's prior: priors are
+    loaded by name, so editing one prior reruns only the runs that use it."""
+
+    def fingerprint(wildcards):
+        prior = config["experiments"][experiment or wildcards.experiment]["prior"]
+        return f"{code('darcy', command)}-{code_fingerprint(prior_module(prior))}"
+
+    return fingerprint
+
+
 # Figures showing runs at a glance: experiment, title, what the caption adds.
 OVERVIEWS = {
     "fig6": ("standard", "standard data, standard prior", "Reconstruction is accurate and the latent means track one factor each."),
@@ -215,5 +218,6 @@ def lj_figure_inputs(wildcards):
         "model": f"results/{wildcards.scale}/lj/model/model.pt",
         "data": lj_training_files(wildcards),
         "scores": f"results/{wildcards.scale}/lj/scores.npz",
+        "latents": f"results/{wildcards.scale}/lj/latents.npz",
     }
     return {option: files[option] for option in LJ_FIGURE_INPUTS[wildcards.kind][1]}

@@ -7,7 +7,7 @@ rule kle:
     params:
         grid=lambda w: preset(w)["grid"],
         length=config["darcy"]["correlation_length"],
-        code=CODE["data"],
+        code=code("darcy", "_kle"),
     log:
         "results/{scale}/logs/kle/terms{terms}.log",
     threads: 4
@@ -31,7 +31,7 @@ rule dataset:
         n_labelled=lambda w: preset(w)["n_labelled"],
         source=config["darcy"]["source_strength"],
         well=config["darcy"]["well_width"],
-        code=CODE["data"],
+        code=code("darcy", "_dataset"),
     log:
         "results/{scale}/logs/data/{dataset}.log",
     conda:

@@ -18,7 +18,7 @@ rule fig1:
         ),
     params:
         sample=config["figures"]["fig1"]["sample"],
-        code=CODE["figures"],
+        code=code("darcy", "_fig1"),
     log:
         "results/{scale}/logs/figures/fig1.log",
     localrule: True
@@ -42,7 +42,7 @@ rule overview_figure:
         title=lambda w: OVERVIEWS[w.overview][1],
         description=lambda w: OVERVIEWS[w.overview][2],
         number=lambda w: w.overview[3:],
-        code=CODE["figures"],
+        code=code("darcy", "_overview"),
     log:
         "results/{scale}/logs/figures/{overview}.log",
     localrule: True
@@ -59,7 +59,7 @@ rule fig3:
     output:
         report("figures/{scale}/fig3.pdf", caption="../report/fig3.rst", category="Figures", subcategory="{scale} scale"),
     params:
-        code=CODE["figures"],
+        code=code("darcy", "_fig3"),
     log:
         "results/{scale}/logs/figures/fig3.log",
     localrule: True
@@ -75,7 +75,7 @@ rule fig5:
     output:
         report("figures/{scale}/fig5.pdf", caption="../report/fig5.rst", category="Figures", subcategory="{scale} scale"),
     params:
-        code=CODE["figures"],
+        code=code("darcy", "_fig5"),
     log:
         "results/{scale}/logs/figures/fig5.log",
     localrule: True
@@ -97,7 +97,7 @@ rule fig4:
     params:
         reference=lambda w: run_dirs(w.scale, "standard")[0],
         sweep=lambda w: run_dirs(w.scale, "beta_sweep"),
-        code=CODE["figures"],
+        code=code("darcy", "_fig4"),
     log:
         "results/{scale}/logs/figures/fig4.log",
     localrule: True
@@ -113,7 +113,7 @@ rule fig7:
     output:
         report("figures/{scale}/fig7.pdf", caption="../report/fig7.rst", category="Figures", subcategory="{scale} scale"),
     params:
-        code=CODE["figures"],
+        code=code("darcy", "_fig7"),
     log:
         "results/{scale}/logs/figures/fig7.log",
     localrule: True
@@ -130,7 +130,7 @@ rule rotation:
     output:
         "results/{scale}/runs/{experiment}/{run}/rotation.csv",
     params:
-        code=CODE["rotation"],
+        code=model_code("_rotate"),
     log:
         "results/{scale}/logs/rotation/{experiment}/{run}.log",
     conda:
@@ -145,7 +145,7 @@ rule fig10:
     output:
         report("figures/{scale}/fig10.pdf", caption="../report/fig10.rst", category="Figures", subcategory="{scale} scale"),
     params:
-        code=CODE["figures"],
+        code=code("darcy", "_fig10"),
     log:
         "results/{scale}/logs/figures/fig10.log",
     localrule: True
@@ -162,7 +162,7 @@ rule fig13:
     output:
         report("figures/{scale}/fig13.pdf", caption="../report/fig13.rst", category="Figures", subcategory="{scale} scale"),
     params:
-        code=CODE["figures"],
+        code=code("darcy", "_fig13"),
     log:
         "results/{scale}/logs/figures/fig13.log",
     localrule: True
@@ -180,7 +180,7 @@ rule fig14:
     params:
         runs=lambda w: run_dirs(w.scale, "semi_supervised"),
         n_unlabelled=lambda w: config["scales"][w.scale]["n_train"],
-        code=CODE["figures"],
+        code=code("darcy", "_fig14"),
     log:
         "results/{scale}/logs/figures/fig14.log",
     localrule: True

@@ -11,7 +11,7 @@ rule landscape_lines:
     params:
         options=landscape_options,
         inits=lambda w: config["scales"][w.scale]["landscape"]["init_lines"],
-        code=CODE["landscape"],
+        code=model_code("_landscape_lines", "standard"),
     log:
         "results/{scale}/logs/landscape/{experiment}/{run}_lines.log",
     conda:
@@ -34,7 +34,7 @@ rule landscape_directions:
             config["scales"][w.scale]["landscape"]["chunk"],
             config["scales"][w.scale]["landscape"]["directions"] - int(w.first),
         ),
-        code=CODE["landscape"],
+        code=model_code("_landscape_directions", "standard"),
     log:
         "results/{scale}/logs/landscape/{experiment}/{run}_directions_{first}.log",
     conda:
@@ -54,7 +54,7 @@ rule landscape_between:
         "results/{scale}/landscape/standard/between.csv",
     params:
         options=landscape_options,
-        code=CODE["landscape"],
+        code=model_code("_landscape_between", "standard"),
     log:
         "results/{scale}/logs/landscape/standard/between.log",
     conda:

@@ -9,7 +9,7 @@ rule lj_sample:
         samples=lj_sample_size,
         sweeps=lj_sweeps,
         seed=LJ["seed"],  # the sampler derives each set's stream from the seed, gamma and protocol
-        code=CODE["lj_sampler"],
+        code=code("lj", "_sample"),
     log:
         "results/{scale}/logs/lj/sample_{protocol}_gamma{gamma}.log",
     threads: 2
@@ -28,7 +28,7 @@ rule lj_fake:
         sweeps=lambda w: lj_sweeps(w, LJ["fake"]["sweeps"]),
         gamma=LJ["fake"]["gamma"],
         seed=LJ["seed"],
-        code=CODE["lj_sampler"],
+        code=code("lj", "_sample"),
     log:
         "results/{scale}/logs/lj/sample_fake.log",
     threads: 2
@@ -45,7 +45,7 @@ rule lj_uniform:
     params:
         samples=lambda w: preset(w)["lj"]["anomaly_samples"],
         seed=LJ["seed"],
-        code=CODE["lj_sampler"],
+        code=code("lj", "_uniform"),
     log:
         "results/{scale}/logs/lj/sample_uniform.log",
     conda:
@@ -65,7 +65,7 @@ rule lj_train:
         training=lambda w: json.dumps({**LJ["training"], "epochs": preset(w)["lj"]["epochs"]}),
         seed=LJ["seed"],
         out_dir=lambda w, output: str(Path(output.model).parent),
-        code=CODE["lj_training"],
+        code=code("lj", "_train"),
     log:
         "results/{scale}/logs/lj/train.log",
     threads: 2
@@ -74,6 +74,22 @@ rule lj_train:
     shell:
         "fieldvae lj train --data {input} --model {params.model:q} --training {params.training:q}"
         " --seed {params.seed} --threads {threads} --out-dir {params.out_dir} > {log} 2>&1"
+
+
+rule lj_encode:
+    input:
+        model="results/{scale}/lj/model/model.pt",
+        data=lj_training_files,
+    output:
+        "results/{scale}/lj/latents.npz",
+    params:
+        code=code("lj", "_encode"),
+    log:
+        "results/{scale}/logs/lj/encode.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae lj encode --model {input.model} --data {input.data} --out {output} > {log} 2>&1"
 
 
 rule lj_score:
@@ -88,7 +104,7 @@ rule lj_score:
         displacements=" ".join(map(str, LJ["displacements"])),
         block=LJ["blackout_block"],
         seed=LJ["seed"],
-        code=CODE["lj_scores"],
+        code=code("lj", "_score"),
     log:
         "results/{scale}/logs/lj/score.log",
     conda:
@@ -101,7 +117,8 @@ rule lj_score:
 
 rule lj_table:
     input:
-        "results/{scale}/lj/scores.npz",
+        scores="results/{scale}/lj/scores.npz",
+        latents="results/{scale}/lj/latents.npz",
     output:
         csv=report(
             "tables/{scale}/lj_anomaly.csv",
@@ -112,14 +129,14 @@ rule lj_table:
         md="tables/{scale}/lj_anomaly.md",
     params:
         seed=LJ["seed"],
-        code=CODE["lj_scores"],
+        code=code("lj", "_table"),
     log:
         "results/{scale}/logs/lj/table.log",
     localrule: True
     conda:
         "../../envs/fieldvae.yaml"
     shell:
-        "fieldvae lj table --scores {input} --seed {params.seed} --csv {output.csv} --md {output.md} > {log} 2>&1"
+        "fieldvae lj table --scores {input.scores} --latents {input.latents} --seed {params.seed} --csv {output.csv} --md {output.md} > {log} 2>&1"
 
 
 rule lj_sample_figure:
@@ -138,7 +155,7 @@ rule lj_sample_figure:
     wildcard_constraints:
         kind="samples|physics",
     params:
-        code=CODE["lj_figures"],
+        code=code("lj", "_sample_figure"),
     log:
         "results/{scale}/logs/figures/lj_{kind}.log",
     localrule: True
@@ -164,7 +181,7 @@ rule lj_model_figure:
         inputs=lambda w, input: " ".join(
             f"--{name} {files if isinstance(files, str) else ' '.join(files)}" for name, files in input.items()
         ),
-        code=CODE["lj_figures"],
+        code=code("lj", "_model_figure"),
     log:
         "results/{scale}/logs/figures/lj_{kind}.log",
     localrule: True

@@ -14,7 +14,7 @@ rule claims:
         md="tables/{scale}/claims.md",
     params:
         n_train=lambda w: config["scales"][w.scale]["n_train"],
-        code=CODE["claims"],
+        code=code("darcy", "_claims"),
     log:
         "results/{scale}/logs/tables/claims.log",
     localrule: True
@@ -40,7 +40,7 @@ rule claims_table:
     params:
         claim=lambda w: TABLES[w.table]["claim"],
         title=lambda w: TABLES[w.table]["title"],
-        code=CODE["summary"],
+        code=code("darcy", "_summarise"),
     log:
         "results/{scale}/logs/tables/claims_{table}.log",
     localrule: True

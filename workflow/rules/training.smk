@@ -12,7 +12,7 @@ rule train:
         training=training_settings,
         seed=run_seed,
         out_dir=lambda w, output: str(Path(output.model).parent),
-        code=CODE["training"],
+        code=model_code("_train"),
     log:
         "results/{scale}/logs/train/{experiment}/{run}.log",
     threads: 1
@@ -30,7 +30,7 @@ rule encode:
     output:
         "results/{scale}/runs/{experiment}/{run}/latents.npz",
     params:
-        code=CODE["encode"],
+        code=model_code("_encode"),
     log:
         "results/{scale}/logs/encode/{experiment}/{run}.log",
     conda:
@@ -48,7 +48,7 @@ rule metrics:
     params:
         seed=run_seed,
         theta=lambda w: config["datasets"][config["experiments"][w.experiment]["dataset"]]["theta"],
-        code=CODE["metrics"],
+        code=code("darcy", "_metrics"),
     log:
         "results/{scale}/logs/metrics/{experiment}/{run}.log",
     conda:
@@ -67,7 +67,7 @@ rule metrics_table:
     output:
         "results/{scale}/tables/{experiment}.csv",
     params:
-        code=CODE["metrics"],
+        code=code("darcy", "_table"),
     log:
         "results/{scale}/logs/tables/{experiment}.log",
     localrule: True

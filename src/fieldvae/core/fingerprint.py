@@ -46,8 +46,13 @@ def source_hash(path: Path) -> str:
 def imports(name: str, root: Path | None = None, package: str = PACKAGE) -> set[str]:
     """The modules of `package` that module `name` imports anywhere, with their parent packages."""
     path = module_file(name, root)
+    return _resolved(_analyse(path.read_bytes(), str(path))[1], name, path, root, package)
+
+
+def _resolved(statements, name: str, path: Path, root: Path | None, package: str) -> set[str]:
+    """The modules of `package` that import statements written in module `name` import."""
     found = set()
-    for module, names, level in _analyse(path.read_bytes(), str(path))[1]:
+    for module, names, level in statements:
         base = _absolute(module, level, name, is_package=path.name == "__init__.py")
         if base.split(".")[0] != package:
             continue
@@ -75,20 +80,55 @@ def code_fingerprint(*names: str, root: Path | None = None, package: str = PACKA
     return digest.hexdigest()[:16]
 
 
-@functools.lru_cache(maxsize=None)
-def _analyse(source: bytes, filename: str) -> tuple[str, tuple[tuple[str | None, tuple[str, ...], int], ...]]:
-    """A source's tree hash, and its import statements as (module, imported names, relative level)."""
-    tree = ast.parse(source, filename)
+def command_fingerprint(module: str, function: str, root: Path | None = None, package: str = PACKAGE) -> str:
+    """16 hex digits for a command-line function: its own code and that of the module's functions it
+    calls, and the closure of what they import (in their bodies, and at the top of the module). A
+    command module imports each library module inside the function that uses it, so one command's
+    fingerprint does not cover the others."""
+    path = module_file(module, root)
+    tree = ast.parse(path.read_bytes(), str(path))
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    if function not in functions:
+        raise ValueError(f"no function {function!r} at the top of module {module!r} ({path})")
+    used, todo = set(), [function]
+    while todo:  # the function and the module's functions it refers to, transitively
+        name = todo.pop()
+        used.add(name)
+        todo += [n.id for n in ast.walk(functions[name]) if isinstance(n, ast.Name) and n.id in functions]
+        todo = [n for n in todo if n not in used]
+    top = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    statements = _import_statements([*top, *(functions[name] for name in used)])
+    closure = _resolved(statements, module, path, root, package) - {module}
+    digest = hashlib.sha256(code_fingerprint(*closure, root=root, package=package).encode())
+    for name in sorted(used):
+        digest.update(ast.dump(_without_docstrings(functions[name])).encode())
+    return digest.hexdigest()[:16]
+
+
+def _import_statements(nodes) -> tuple[tuple[str | None, tuple[str, ...], int], ...]:
+    """The import statements within the given syntax trees, as (module, imported names, relative level)."""
     statements = []
-    for node in ast.walk(tree):
+    for node in (n for tree in nodes for n in ast.walk(tree)):
         if isinstance(node, ast.Import):
             statements += [(alias.name, (), 0) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
             statements.append((node.module, tuple(alias.name for alias in node.names), node.level))
+    return tuple(statements)
+
+
+def _without_docstrings(tree: ast.AST) -> ast.AST:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and _has_docstring(node):
             node.body = node.body[1:] or [ast.Pass()]
-    return hashlib.sha256(ast.dump(tree).encode()).hexdigest(), tuple(statements)
+    return tree
+
+
+@functools.lru_cache(maxsize=None)
+def _analyse(source: bytes, filename: str) -> tuple[str, tuple[tuple[str | None, tuple[str, ...], int], ...]]:
+    """A source's tree hash, and its import statements as (module, imported names, relative level)."""
+    tree = ast.parse(source, filename)
+    statements = _import_statements([tree])
+    return hashlib.sha256(ast.dump(_without_docstrings(tree)).encode()).hexdigest(), statements
 
 
 def _has_docstring(node: ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
-import importlib.util
 import platform
 import subprocess
 from importlib import metadata
@@ -35,25 +33,6 @@ def code_version() -> dict:
         "git_commit": commit or "unknown",
         "git_dirty": bool(git("status", "--porcelain", "--untracked-files=no")) if commit else None,
     }
-
-
-def code_fingerprint(*modules: str) -> str:
-    """Short hash of the source of the given fieldvae modules or subpackages (all their .py files).
-
-    Rules take it as a parameter, so editing the code a step runs reruns that step and what depends
-    on it, and nothing else.
-    """
-    digest = hashlib.sha256()
-    for name in sorted(modules):
-        spec = importlib.util.find_spec(name)
-        if spec is None or spec.origin is None:
-            raise ValueError(f"no module {name!r} to fingerprint")
-        origin = Path(spec.origin)
-        files = sorted(origin.parent.rglob("*.py")) if origin.name == "__init__.py" else [origin]
-        for path in files:
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def provenance(params: dict) -> dict:

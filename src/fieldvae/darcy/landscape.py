@@ -10,22 +10,18 @@ Random directions are filter-normalised (Li et al. 2018): a Gaussian direction i
 filter of the trained network; biases, BatchNorm parameters, the output log-variance and the prior's
 parameters are not perturbed. Direction k is drawn from the stream (landscape_directions, seed, k),
 so how directions are split over jobs does not change them; the random networks of the lines come
-from their own stream, never from a training run's initialisation stream.
-
-Between two trained runs the posterior means are taken in eval mode with the parameters and the
-BatchNorm running statistics interpolated alike, so the ends score what metrics.json scores.
+from their own stream, never from a training run's initialisation stream. The line between two
+trained runs (figure 5) is in `landscape_between`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
 
 import numpy as np
 import torch
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
-from fieldvae.darcy.encode import encode
 from fieldvae.darcy.models.densevae import DenseVAE
 from fieldvae.darcy.models.losses import objective
 from fieldvae.core.streams import torch_generator
@@ -108,19 +104,35 @@ def direction_losses(model, trained, indices, alphas, x, beta, latent_samples, s
     return rows
 
 
-@torch.no_grad()
-def encoder_means_between(model, other, t: float, x: np.ndarray) -> np.ndarray:
-    """Posterior means in eval mode at (1 - t) model + t other, parameters and BatchNorm running
-    statistics interpolated alike; t = 0 and 1 give exactly the two models' own means."""
-    ends = model.state_dict(), other.state_dict()
-    state = {k: (1 - t) * v + t * ends[1][k] if v.is_floating_point() else v for k, v in ends[0].items()}
-    probe = copy.deepcopy(model)
-    probe.load_state_dict(state)
-    return encode(probe, x, "cpu")[0]
-
-
 def initial_parameters(model_cfg, seed: int, index: int) -> torch.Tensor:
     """The parameters of random network number `index` of the lines: Xavier-initialised from the
     landscape's own stream, so no line starts where a training run started."""
     generator = torch_generator("landscape_initialisation", seed, index)
     return flat(DenseVAE(model_cfg, generator))
+
+
+def line_points(points: int) -> np.ndarray:
+    """The interpolation parameters t (or step lengths alpha) of a line: `points` from 0 to 1."""
+    if points < 2:
+        raise ValueError(f"points: expected at least 2 points per line, got {points}")
+    return np.round(np.linspace(0.0, 1.0, points), 6)
+
+
+def loss_samples(arrays: dict, samples: int) -> torch.Tensor:
+    """The training samples every loss of the landscape is averaged over: the first `samples`."""
+    if not 1 <= samples <= len(arrays["train_index"]):
+        raise ValueError(f"samples: expected 1 to {len(arrays['train_index'])} (the training set), got {samples}")
+    return torch.from_numpy(arrays["fields"][arrays["train_index"][:samples]])
+
+
+def lines_from_initialisations(model, x, beta, points, inits, latent_samples, seed) -> list[dict]:
+    """Figure 3 (left): the loss along the line from each of `inits` random networks to the trained one."""
+    trained, ts = flat(model), line_points(points)
+    return [{"init": i, "t": float(t), "loss": loss} for i in range(inits) for t, loss in zip(
+        ts, line(model, initial_parameters(model.cfg, seed, i), trained, ts, x, beta, latent_samples, seed))]
+
+
+def lines_along_directions(model, x, beta, points, first, count, latent_samples, seed) -> list[dict]:
+    """Figure 3 (right): the loss along random directions number first .. first + count - 1."""
+    return direction_losses(model, flat(model), range(first, first + count), line_points(points), x, beta,
+                            latent_samples, seed)

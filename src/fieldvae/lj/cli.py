@@ -10,15 +10,14 @@ import numpy as np
 
 from fieldvae.core.cli_support import json_settings, recorded_params, save_figure
 
-NORMAL = "held-out"
 # Figures: what they show, and the files they are drawn from.
 FIGURES = {
     "samples": ("sample configurations per gamma and protocol", ["data"]),
     "physics": ("energy and height distributions per protocol", ["data"]),
     "reconstruction": ("held-out matrices, their reconstructions and recovered coordinates", ["model", "data"]),
     "traversal": ("decoded configurations along the leading principal components of the latents",
-                  ["model", "data", "scores"]),
-    "latent": ("latent means by PCA, coloured by gamma", ["scores"]),
+                  ["model", "data", "latents"]),
+    "latent": ("latent means by PCA, coloured by gamma", ["latents"]),
     "anomaly": ("anomaly score distributions and ROC curves", ["scores"]),
 }
 
@@ -55,7 +54,13 @@ def add_commands(sub) -> None:
     p.add_argument("--out-dir", type=Path, required=True, help="writes model.pt and history.csv here")
     p.set_defaults(run=_train)
 
-    p = steps.add_parser("score", help="anomaly scores of the held-out set and every anomaly set; latent means")
+    p = steps.add_parser("encode", help="latent means of the training and held-out configurations; gamma from them")
+    p.add_argument("--model", type=Path, required=True)
+    p.add_argument("--data", type=Path, nargs="+", required=True, help="the training sample files, in training order")
+    p.add_argument("--out", type=Path, required=True, help="output .npz file")
+    p.set_defaults(run=_encode)
+
+    p = steps.add_parser("score", help="anomaly scores of the held-out set and every anomaly set")
     p.add_argument("--model", type=Path, required=True)
     p.add_argument("--data", type=Path, nargs="+", required=True, help="the training sample files, in training order")
     p.add_argument("--anomaly", nargs="+", default=[], metavar="NAME=FILE", help="named sample files to score")
@@ -67,7 +72,8 @@ def add_commands(sub) -> None:
     p.set_defaults(run=_score)
 
     p = steps.add_parser("table", help="ROC AUC with bootstrap intervals and detection rates, per anomaly set")
-    p.add_argument("--scores", type=Path, required=True)
+    p.add_argument("--scores", type=Path, required=True, help="from `fieldvae lj score`")
+    p.add_argument("--latents", type=Path, required=True, help="from `fieldvae lj encode`: the latent-gamma R^2")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     p.add_argument("--csv", type=Path, required=True)
     p.add_argument("--md", type=Path, required=True)
@@ -80,7 +86,7 @@ def add_commands(sub) -> None:
         for option in inputs:
             f.add_argument(f"--{option}", type=Path, required=True, nargs="+" if option == "data" else None)
         f.add_argument("--out", type=Path, required=True)
-        f.set_defaults(run=_figure)
+        f.set_defaults(run=_sample_figure if inputs == ["data"] else _model_figure)
 
 
 def _progress(done: int, total: int) -> None:
@@ -134,59 +140,35 @@ def _train(args: argparse.Namespace) -> None:
     print(f"wrote {args.out_dir / 'model.pt'} and history.csv after {len(history)} epochs", file=sys.stderr)
 
 
-def _held_out(model_path: Path, data: list[Path]):
-    """The model, the configurations and gammas it was trained on, the box, and the indices of its
-    training and held-out configurations."""
-    from fieldvae.lj.training import load_configurations, load_distance_vae
-
-    model, record = load_distance_vae(model_path)
-    positions, gammas, box = load_configurations(data)
-    if len(gammas) != len(record["gammas"]) or not np.array_equal(gammas, record["gammas"]):
-        raise ValueError(f"--data: these sample files are not the ones {model_path} was trained on (gammas differ)")
-    test = record["test_index"]
-    train = np.setdiff1d(np.arange(len(gammas)), test)
-    return model, positions, gammas, box, train, test
-
-
 def _score(args: argparse.Namespace) -> None:
     from fieldvae.core.io import save_arrays
-    from fieldvae.lj.anomaly import black_out, displace
-    from fieldvae.lj.geometry import distance_matrices
-    from fieldvae.lj.scoring import gamma_r2, latent_means, score_matrices
-    from fieldvae.lj.training import load_configurations
     from fieldvae.core.provenance import provenance
-    from fieldvae.core.streams import rng
+    from fieldvae.lj.anomaly_sets import anomaly_sets
+    from fieldvae.lj.scoring import score_sets
+    from fieldvae.lj.training import load_configurations, load_trained
 
-    named = dict(_named_file(text) for text in args.anomaly)
-    model, positions, gammas, box, train, test = _held_out(args.model, args.data)
-    reference = distance_matrices(positions[train], box)
-    held_out = distance_matrices(positions[test], box)
-    sets = {NORMAL: held_out}
-    for name, path in named.items():
-        anomalous, _, anomaly_box = load_configurations([path])
-        if anomaly_box != box:
-            raise ValueError(f"--anomaly {name}: box {anomaly_box} differs from the training box {box}")
-        sets[name] = distance_matrices(anomalous, box)
-    for amplitude in args.displacements:
-        moved = displace(positions[test], 4, amplitude * box * np.sqrt(2), rng("lj_displacement", args.seed, f"{amplitude:g}"),
-                         box=box)
-        sets[f"displaced {amplitude:g}"] = distance_matrices(moved, box)
-    if args.block:
-        sets[f"blacked-out {args.block}x{args.block}"] = black_out(held_out, args.block, rng("lj_blackout", args.seed))
-
-    arrays = {}
-    for name, matrices in sets.items():
-        for score, values in score_matrices(model, matrices, reference, box).items():
-            arrays[f"{name}|{score}"] = values
-        print(f"{name}: {len(matrices)} configurations, mean reconstruction error "
-              f"{arrays[f'{name}|reconstruction'].mean():.3e}", file=sys.stderr)
-    train_latents, test_latents = latent_means(model, reference), latent_means(model, held_out)
-    r2 = gamma_r2(train_latents, gammas[train], test_latents, gammas[test])
-    print(f"gamma from the latent means: R^2 {r2:.3f} on held-out configurations", file=sys.stderr)
-    arrays.update({"train_latents": train_latents, "test_latents": test_latents, "train_gamma": gammas[train],
-                   "test_gamma": gammas[test], "gamma_r2": np.array(r2)})
+    files = dict(_named_file(text) for text in args.anomaly)
+    trained = load_trained(args.model, args.data)
+    named = {}
+    for name, path in files.items():
+        positions, _, box = load_configurations([path])
+        named[name] = (positions, box)
+    sets = anomaly_sets(trained.positions[trained.test], trained.box, named, args.displacements, args.block, args.seed)
+    arrays = score_sets(trained.model, sets, trained.matrices(trained.train), trained.box)
     save_arrays(args.out, arrays, provenance(recorded_params(args)))
-    print(f"wrote {args.out}", file=sys.stderr)
+    print(f"wrote {args.out}: {', '.join(f'{name} ({len(m)})' for name, m in sets.items())}", file=sys.stderr)
+
+
+def _encode(args: argparse.Namespace) -> None:
+    from fieldvae.core.io import save_arrays
+    from fieldvae.core.provenance import provenance
+    from fieldvae.lj.scoring import latent_summary
+    from fieldvae.lj.training import load_trained
+
+    t = load_trained(args.model, args.data)
+    arrays = latent_summary(t.model, t.matrices(t.train), t.matrices(t.test), t.gammas[t.train], t.gammas[t.test])
+    save_arrays(args.out, arrays, provenance(recorded_params(args)))
+    print(f"wrote {args.out}; gamma from the latent means: held-out R^2 {float(arrays['gamma_r2']):.3f}", file=sys.stderr)
 
 
 def _named_file(text: str) -> tuple[str, Path]:
@@ -196,24 +178,14 @@ def _named_file(text: str) -> tuple[str, Path]:
     return name, Path(path)
 
 
-def score_sets(arrays: dict) -> dict[str, dict[str, np.ndarray]]:
-    """{set: {score: values}} from a scores file's arrays."""
-    sets: dict[str, dict[str, np.ndarray]] = {}
-    for key, values in arrays.items():
-        if "|" in key:
-            name, score = key.split("|")
-            sets.setdefault(name, {})[score] = values
-    return sets
-
-
 def _table(args: argparse.Namespace) -> None:
     from fieldvae.core.io import load_arrays, save_rows
-    from fieldvae.lj.scoring import anomaly_table, write_markdown
+    from fieldvae.lj.anomaly import NORMAL
+    from fieldvae.lj.scoring import anomaly_table, sets_of, write_markdown
 
-    arrays, _ = load_arrays(args.scores)
-    rows = anomaly_table(score_sets(arrays), NORMAL, args.seed)
+    rows = anomaly_table(sets_of(load_arrays(args.scores)[0]), NORMAL, args.seed)
     save_rows(args.csv, rows)
-    write_markdown(args.md, rows, float(arrays["gamma_r2"]))
+    write_markdown(args.md, rows, float(load_arrays(args.latents)[0]["gamma_r2"]))
     print(args.md.read_text(), file=sys.stderr)
 
 
@@ -227,24 +199,29 @@ def _samples_of(paths) -> list[dict]:
     return out
 
 
-def _figure(args: argparse.Namespace) -> None:
-    from fieldvae.core.io import load_arrays
-    from fieldvae.lj.geometry import distance_matrices
-    from fieldvae.lj import plotting as lj
+def _sample_figure(args: argparse.Namespace) -> None:
+    from fieldvae.lj import plotting
 
-    if args.figure in ("samples", "physics"):
-        draw = lj.samples if args.figure == "samples" else lj.physics
-        save_figure(draw(_samples_of(args.data)), args)
-        return
-    arrays = load_arrays(args.scores)[0] if "scores" in FIGURES[args.figure][1] else {}
+    draw = plotting.samples if args.figure == "samples" else plotting.physics
+    save_figure(draw(_samples_of(args.data)), args)
+
+
+def _model_figure(args: argparse.Namespace) -> None:
+    from fieldvae.core.io import load_arrays
+    from fieldvae.lj import plotting
+    from fieldvae.lj.anomaly import NORMAL
+    from fieldvae.lj.scoring import sets_of
+    from fieldvae.lj.training import load_trained
+
     if args.figure == "latent":
-        fig = lj.latent(arrays["test_latents"], arrays["test_gamma"], float(arrays["gamma_r2"]))
+        latents = load_arrays(args.latents)[0]
+        fig = plotting.latent(latents["test_latents"], latents["test_gamma"], float(latents["gamma_r2"]))
     elif args.figure == "anomaly":
-        fig = lj.anomaly(score_sets(arrays), NORMAL)
+        fig = plotting.anomaly(sets_of(load_arrays(args.scores)[0]), NORMAL)
+    elif args.figure == "reconstruction":
+        t = load_trained(args.model, args.data)
+        fig = plotting.reconstruction(t.model, t.positions[t.test], t.gammas[t.test], t.matrices(t.test), t.box)
     else:
-        model, positions, gammas, box, train, test = _held_out(args.model, args.data)
-        if args.figure == "reconstruction":
-            fig = lj.reconstruction(model, positions[test], gammas[test], distance_matrices(positions[test], box), box)
-        else:
-            fig = lj.traversal(model, arrays["train_latents"], box)
+        t = load_trained(args.model, args.data)
+        fig = plotting.traversal(t.model, load_arrays(args.latents)[0]["train_latents"], t.box)
     save_figure(fig, args)

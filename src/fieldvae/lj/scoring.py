@@ -71,6 +71,32 @@ def gamma_r2(train_latents, train_gamma, test_latents, test_gamma) -> float:
     return float(fit.score(test_latents, test_gamma))
 
 
+def score_sets(model: DistanceVAE, sets: dict[str, np.ndarray], reference: np.ndarray, box: float) -> dict[str, np.ndarray]:
+    """Every score of every set, keyed `set|score` (the arrays of a scores file)."""
+    return {f"{name}|{score}": values for name, matrices in sets.items()
+            for score, values in score_matrices(model, matrices, reference, box).items()}
+
+
+def sets_of(arrays: dict) -> dict[str, dict[str, np.ndarray]]:
+    """{set: {score: values}} from a scores file's arrays."""
+    sets: dict[str, dict[str, np.ndarray]] = {}
+    for key, values in arrays.items():
+        name, sep, score = key.partition("|")
+        if sep:
+            sets.setdefault(name, {})[score] = values
+    return sets
+
+
+def latent_summary(model: DistanceVAE, train: np.ndarray, test: np.ndarray, train_gamma: np.ndarray,
+                   test_gamma: np.ndarray) -> dict[str, np.ndarray]:
+    """Latent means of the training and held-out matrices with their gammas, and how well gamma is
+    read off them (held-out R^2)."""
+    train_latents, test_latents = latent_means(model, train), latent_means(model, test)
+    r2 = gamma_r2(train_latents, train_gamma, test_latents, test_gamma)
+    return {"train_latents": train_latents, "test_latents": test_latents, "train_gamma": train_gamma,
+            "test_gamma": test_gamma, "gamma_r2": np.array(r2)}
+
+
 def anomaly_table(scores: dict[str, dict[str, np.ndarray]], normal: str, seed: int,
                   n_boot: int = 1000) -> list[dict]:
     """One row per anomaly set: ROC AUC (95% bootstrap interval) and detection rate at 5% false

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +92,31 @@ def train_distance_vae(paths, model_cfg: LJModelConfig, cfg: LJTrainingConfig, s
     save_rows(out_dir / "history.csv", history)
     trainer.checkpoint_path.unlink(missing_ok=True)
     return history
+
+
+@dataclass
+class Trained:
+    """A trained model with the configurations it was trained on, split as in training."""
+
+    model: DistanceVAE
+    positions: np.ndarray
+    gammas: np.ndarray
+    box: float
+    train: np.ndarray
+    test: np.ndarray
+
+    def matrices(self, index: np.ndarray) -> np.ndarray:
+        return distance_matrices(self.positions[index], self.box)
+
+
+def load_trained(model_path, data_paths) -> Trained:
+    """A model file and the sample files it was trained on; refuses files it was not trained on."""
+    model, record = load_distance_vae(model_path)
+    positions, gammas, box = load_configurations(data_paths)
+    if len(gammas) != len(record["gammas"]) or not np.array_equal(gammas, record["gammas"]):
+        raise ValueError(f"--data: these sample files are not the ones {model_path} was trained on (gammas differ)")
+    test = record["test_index"]
+    return Trained(model, positions, gammas, box, np.setdiff1d(np.arange(len(gammas)), test), test)
 
 
 def load_distance_vae(path, device="cpu") -> tuple[DistanceVAE, dict]:

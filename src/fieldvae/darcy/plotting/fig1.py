@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from fieldvae.core import style
+from fieldvae.darcy.dataset import CHANNELS
 
 PANELS = (
     ("log_k", "log-perm.", r"$\log K$ [-]", style.FIELD_CMAP),
@@ -13,6 +14,14 @@ PANELS = (
     ("u_x", "velocity $x$", r"$u_x$ [-]", style.DIVERGING_CMAP),
     ("u_y", "velocity $y$", r"$u_y$ [-]", style.DIVERGING_CMAP),
 )
+
+
+def sample(arrays: dict, index: int, source="the dataset") -> dict:
+    """Sample `index` of a dataset's arrays as `draw` takes it."""
+    if not 0 <= index < len(arrays["fields"]):
+        raise ValueError(f"--sample {index} is out of range for {source} ({len(arrays['fields'])} samples)")
+    return {"title": f"KLE{arrays['theta'].shape[1]}", "log_k": arrays["log_k"][index],
+            **dict(zip(CHANNELS, arrays["fields"][index]))}
 
 
 def draw(samples: list[dict]) -> plt.Figure:

@@ -1,0 +1,408 @@
+"""`fieldvae <step>`: the paper's study (Darcy flow), each step runnable by hand.
+
+Each subcommand parses its arguments, calls one library function and writes what it returns; every
+number is decided in the library.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from fieldvae.core.cli_support import json_settings, recorded_params, save_figure
+
+
+def add_commands(sub) -> None:
+    p = sub.add_parser("kle", help="compute the leading KLE eigenpairs of the log-permeability covariance")
+    p.add_argument("--grid", type=int, required=True, help="nodes per side, 2^k + 1")
+    p.add_argument("--terms", type=int, required=True, help="number of eigenpairs s")
+    p.add_argument("--correlation-length", type=float, default=0.1, help="length of exp(-|x - x'| / length)")
+    p.add_argument("--out", type=Path, required=True, help="output .npz file")
+    p.set_defaults(run=_kle)
+
+    p = sub.add_parser("dataset", help="sample theta, build log K, solve Darcy flow for every sample")
+    p.add_argument("--kle", type=Path, required=True, help="eigenpairs from `fieldvae kle`")
+    p.add_argument("--theta", required=True, help="p(theta): standard, shifted, mixture or correlated")
+    p.add_argument("--n-train", type=int, required=True)
+    p.add_argument("--n-test", type=int, required=True)
+    p.add_argument("--n-labelled", type=int, required=True, help="size of the separate labelled pool")
+    p.add_argument("--seed", type=int, required=True)
+    p.add_argument("--source-strength", type=float, default=10.0)
+    p.add_argument("--well-width", type=float, default=0.125)
+    p.add_argument("--out", type=Path, required=True, help="output .npz file")
+    p.set_defaults(run=_dataset)
+
+    p = sub.add_parser("train", help="train one DenseVAE run; resumes from its checkpoint if interrupted")
+    p.add_argument("--data", type=Path, required=True, help="dataset from `fieldvae dataset`")
+    p.add_argument("--model", type=json_settings, default={}, metavar="JSON",
+                   help="ModelConfig fields as JSON, e.g. '{\"prior\": \"hierarchical\"}' (grid comes from the data)")
+    p.add_argument("--training", type=json_settings, default={}, metavar="JSON",
+                   help="TrainingConfig fields as JSON, e.g. '{\"epochs\": 100, \"fixed_beta\": 10}'")
+    p.add_argument("--seed", type=int, required=True, help="fixes initialisation, batches, noise and labels")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: CUDA when present")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads for PyTorch (0: its default)")
+    p.add_argument("--out-dir", type=Path, required=True, help="writes model.pt and history.csv here")
+    p.set_defaults(run=_train)
+
+    p = sub.add_parser("encode", help="latent means and log-variances of a dataset's train and test sets")
+    p.add_argument("--model", type=Path, required=True, help="model.pt from `fieldvae train`")
+    p.add_argument("--data", type=Path, required=True, help="the dataset to encode")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    p.add_argument("--out", type=Path, required=True, help="output .npz file")
+    p.set_defaults(run=_encode)
+
+    p = sub.add_parser("metrics", help="all disentanglement scores and diagnostics of one trained run")
+    p.add_argument("--latents", type=Path, required=True, help="latents.npz from `fieldvae encode`")
+    p.add_argument("--history", type=Path, required=True, help="history.csv from `fieldvae train`")
+    p.add_argument("--seed", type=int, required=True, help="the run's seed: fixes S_KL's samples and split")
+    p.add_argument("--theta-distribution", required=True,
+                   help="p(theta) of the run's dataset (standard, shifted, mixture, correlated): S_KL's reference")
+    p.add_argument("--out", type=Path, required=True, help="output .json file")
+    p.set_defaults(run=_metrics)
+
+    p = sub.add_parser("rotate", help="rotation study: a trained model's latent space rotated by angles")
+    p.add_argument("--model", type=Path, required=True, help="model.pt from `fieldvae train`")
+    p.add_argument("--data", type=Path, required=True, help="its dataset; the test set is used")
+    p.add_argument("--angles", type=float, nargs="+", default=[0, 15, 30, 45, 60, 75, 90], help="degrees")
+    p.add_argument("--seed", type=int, default=0, help="fixes the noise shared by all angles")
+    p.add_argument("--out", type=Path, required=True, help="output .csv file")
+    p.set_defaults(run=_rotate)
+
+    p = sub.add_parser("landscape", help="losses along lines in parameter space (figures 3 and 5)")
+    kinds = p.add_subparsers(dest="kind", required=True, metavar="KIND")
+    for kind, text in (("lines", "from Xavier-initialised networks to the trained one"),
+                       ("directions", "along filter-normalised random directions out of the trained one"),
+                       ("between", "between two trained networks, with S_D on the test set")):
+        k = kinds.add_parser(kind, help=f"losses {text}")
+        k.add_argument("--model", type=Path, required=True, help="model.pt of the trained run")
+        k.add_argument("--history", type=Path, required=True, help="its history.csv: the loss uses its final beta")
+        k.add_argument("--data", type=Path, required=True, help="its dataset")
+        k.add_argument("--points", type=int, default=21, help="points per line")
+        k.add_argument("--latent-samples", type=int, default=10, help="reparameterised draws per sample")
+        k.add_argument("--samples", type=int, default=512, help="training samples per loss evaluation")
+        k.add_argument("--seed", type=int, default=0, help="fixes noise, directions and initialisations")
+        k.add_argument("--out", type=Path, required=True, help="output .csv file")
+        k.set_defaults(run={"lines": _landscape_lines, "directions": _landscape_directions,
+                            "between": _landscape_between}[kind])
+        if kind == "lines":
+            k.add_argument("--inits", type=int, default=10, help="number of initialised networks")
+        if kind == "directions":
+            k.add_argument("--first", type=int, required=True, help="index of the first direction of this chunk")
+            k.add_argument("--count", type=int, required=True, help="directions in this chunk")
+        if kind == "between":
+            k.add_argument("--other", type=Path, required=True, help="model.pt of the second trained run")
+
+    p = sub.add_parser("table", help="gather metrics files of runs into one CSV table")
+    p.add_argument("--metrics", type=Path, nargs="+", required=True,
+                   help="metrics files .../<experiment>/<run>/metrics.json")
+    p.add_argument("--out", type=Path, required=True, help="output .csv file")
+    p.set_defaults(run=_table)
+
+    p = sub.add_parser("summarise", help="a claims table: runs summarised per experiment and variant")
+    p.add_argument("--tables", type=Path, nargs="+", required=True, help="per-experiment tables from `fieldvae table`")
+    p.add_argument("--table", required=True, help="which table: summary, labels or betas")
+    p.add_argument("--scale", required=True, help="the scale, named in the markdown")
+    p.add_argument("--csv", type=Path, required=True, help="output .csv file")
+    p.add_argument("--md", type=Path, required=True, help="output .md file")
+    p.set_defaults(run=_summarise)
+
+    p = sub.add_parser("claims", help="the paper's claims, each with our numbers, a test and a verdict")
+    p.add_argument("--tables", type=Path, nargs="+", required=True, help="per-experiment tables from `fieldvae table`")
+    p.add_argument("--n-train", type=int, required=True, help="training-set size, for label ratios")
+    p.add_argument("--lines", type=Path, help="lines.csv of the landscape (figure 3)")
+    p.add_argument("--directions", type=Path, nargs="*", default=[], help="directions chunks of the landscape")
+    p.add_argument("--between", type=Path, help="between.csv (figure 5)")
+    p.add_argument("--rotations", type=Path, nargs="*", default=[], help="rotation.csv of runs (figure 10)")
+    p.add_argument("--scale", required=True, help="the scale, named in the markdown")
+    p.add_argument("--csv", type=Path, required=True, help="output .csv file")
+    p.add_argument("--md", type=Path, required=True, help="output .md file")
+    p.set_defaults(run=_claims)
+
+    p = sub.add_parser("figure", help="render a figure of the paper")
+    figures = p.add_subparsers(dest="figure", required=True, metavar="FIGURE")
+    f = figures.add_parser("fig1", help="sample fields of KLE datasets")
+    f.add_argument("--datasets", type=Path, nargs="+", required=True, help="dataset files, in reading order")
+    f.add_argument("--sample", type=int, default=0, help="index of the sample shown from each dataset")
+    f.add_argument("--out", type=Path, required=True, help="output figure (.pdf, .png, .svg)")
+    f.set_defaults(run=_fig1)
+
+    f = figures.add_parser("overview", help="figures 6, 8, 9, 11, 12, 15: a run (the best by S_D) at a glance")
+    f.add_argument("--latents", type=Path, nargs="+", required=True, help="latents.npz of one or more runs")
+    f.add_argument("--title", required=True)
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_overview)
+
+    f = figures.add_parser("fig3", help="loss landscape: lines from initialisations, random directions")
+    f.add_argument("--lines", type=Path, required=True, help="lines.csv from `fieldvae landscape lines`")
+    f.add_argument("--directions", type=Path, nargs="+", required=True, help="chunks from `landscape directions`")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_fig3)
+
+    f = figures.add_parser("fig5", help="loss and S_D between two trained runs")
+    f.add_argument("--between", type=Path, required=True, help="between.csv from `fieldvae landscape between`")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_fig5)
+
+    f = figures.add_parser("fig4", help="rate-distortion plane: training paths and the fixed-beta sweep")
+    f.add_argument("--reference", type=Path, required=True, help="run folder of a training-method run")
+    f.add_argument("--sweep", type=Path, nargs="+", required=True, help="run folders beta<value>_seed<n>")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_fig4)
+
+    f = figures.add_parser("fig7", help="latent means against the factors, with posterior uncertainty")
+    f.add_argument("--latents", type=Path, required=True)
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_fig7)
+
+    f = figures.add_parser("fig10", help="rotation study: losses and S_D against the rotation angle")
+    f.add_argument("--rotations", type=Path, nargs="+", required=True, help="rotation.csv of one or more runs")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_fig10)
+
+    f = figures.add_parser("fig13", help="S_KL against S_D over trials")
+    f.add_argument("--tables", type=Path, nargs="+", required=True, help="per-experiment metrics tables")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_fig13)
+
+    f = figures.add_parser("fig14", help="disentanglement and training losses against the label count")
+    f.add_argument("--runs", type=Path, nargs="+", required=True, help="run folders labels<count>_seed<n>")
+    f.add_argument("--n-unlabelled", type=int, required=True, help="training-set size, for the label ratio")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_fig14)
+
+
+
+def _kle(args: argparse.Namespace) -> None:
+    from fieldvae.darcy.kle import compute_kle, save_kle
+    from fieldvae.core.provenance import provenance
+
+    start = time.perf_counter()
+    print(f"eigenpairs of the {args.grid ** 2} x {args.grid ** 2} covariance matrix, top {args.terms}", file=sys.stderr)
+    kle = compute_kle(args.grid, args.terms, args.correlation_length)
+    save_kle(args.out, kle, provenance(recorded_params(args)))
+    print(f"wrote {args.out} in {time.perf_counter() - start:.1f} s; leading eigenvalues "
+          f"{', '.join(f'{v:.2f}' for v in kle.values[:4])}", file=sys.stderr)
+
+
+def _dataset(args: argparse.Namespace) -> None:
+    from fieldvae.darcy.dataset import Split, generate
+    from fieldvae.core.io import save_arrays
+    from fieldvae.darcy.kle import load_kle
+    from fieldvae.core.provenance import provenance
+    from fieldvae.darcy.theta import SAMPLERS
+
+    if args.theta not in SAMPLERS:
+        raise ValueError(f"--theta: unknown distribution {args.theta!r}, expected one of {', '.join(SAMPLERS)}")
+    split = Split(args.n_train, args.n_test, args.n_labelled)
+    kle, kle_provenance = load_kle(args.kle)
+    print(f"{split.total} samples: KLE{kle.terms} on {kle.grid} x {kle.grid}, theta {args.theta}, seed {args.seed}",
+          file=sys.stderr)
+    arrays = generate(kle, args.theta, split, args.seed, args.source_strength, args.well_width)
+    params = {**recorded_params(args), "kle_params": kle_provenance["params"]}  # grid and covariance too
+    save_arrays(args.out, arrays, provenance(params))
+    print(f"wrote {args.out}", file=sys.stderr)
+
+
+def _train(args: argparse.Namespace) -> None:
+    import torch
+
+    from fieldvae.core.provenance import provenance
+    from fieldvae.darcy.training.run import train_run
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    history = train_run(args.data, args.model, args.training, args.seed, args.out_dir, args.device,
+                        provenance(recorded_params(args)))
+    print(f"wrote {args.out_dir / 'model.pt'} and history.csv after {len(history)} epochs", file=sys.stderr)
+
+
+def _encode(args: argparse.Namespace) -> None:
+    from fieldvae.darcy.dataset import load_dataset
+    from fieldvae.darcy.encode import encode_splits
+    from fieldvae.core.io import save_arrays
+    from fieldvae.darcy.models.store import load_model
+    from fieldvae.core.provenance import provenance
+    from fieldvae.core.trainer import pick_device
+
+    device = pick_device(args.device)
+    model, meta = load_model(args.model, device)
+    arrays, _ = load_dataset(args.data)
+    save_arrays(args.out, encode_splits(model, arrays, device),
+                provenance({**recorded_params(args), "model_provenance": meta["provenance"]}))
+    print(f"wrote {args.out}", file=sys.stderr)
+
+
+def _metrics(args: argparse.Namespace) -> None:
+    from fieldvae.darcy.evaluate import evaluate
+    from fieldvae.core.io import load_arrays, load_columns, save_json
+    from fieldvae.core.provenance import provenance
+
+    latents, latents_provenance = load_arrays(args.latents)
+    start = time.perf_counter()
+    scores = evaluate(latents, load_columns(args.history), args.seed, args.theta_distribution)
+    save_json(args.out, {"scores": scores, "provenance": provenance({**recorded_params(args), "latents": latents_provenance})})
+    print("\n".join(f"{k:>22s}: {v}" for k, v in scores.items()), file=sys.stderr)
+    print(f"wrote {args.out} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+
+
+def _rotate(args: argparse.Namespace) -> None:
+    from fieldvae.darcy.dataset import load_dataset
+    from fieldvae.darcy.models.store import load_model
+    from fieldvae.darcy.rotation import rotation_study
+    from fieldvae.core.io import save_rows
+
+    model, _ = load_model(args.model)
+    arrays, _ = load_dataset(args.data)
+    rows = rotation_study(model, arrays["fields"][arrays["test_index"]], arrays["theta"][arrays["test_index"]],
+                          args.angles, args.seed)
+    save_rows(args.out, rows)
+    print("\n".join(str(r) for r in rows), file=sys.stderr)
+
+
+def _landscape_inputs(args: argparse.Namespace):
+    """The trained model, its dataset, the training samples the loss averages over, and the run's
+    final beta (the loss is the objective at that beta)."""
+    from fieldvae.core.io import load_columns
+    from fieldvae.darcy.dataset import load_dataset
+    from fieldvae.darcy.landscape import loss_samples
+    from fieldvae.darcy.models.store import load_model
+
+    arrays, _ = load_dataset(args.data)
+    return load_model(args.model)[0], arrays, loss_samples(arrays, args.samples), float(load_columns(args.history)["beta"][-1])
+
+
+def _landscape_lines(args: argparse.Namespace) -> None:
+    from fieldvae.core.io import save_rows
+    from fieldvae.darcy.landscape import lines_from_initialisations
+
+    model, _, x, beta = _landscape_inputs(args)
+    save_rows(args.out, lines_from_initialisations(model, x, beta, args.points, args.inits, args.latent_samples, args.seed))
+    print(f"wrote {args.out} at beta {beta:.3g}", file=sys.stderr)
+
+
+def _landscape_directions(args: argparse.Namespace) -> None:
+    from fieldvae.core.io import save_rows
+    from fieldvae.darcy.landscape import lines_along_directions
+
+    model, _, x, beta = _landscape_inputs(args)
+    save_rows(args.out, lines_along_directions(model, x, beta, args.points, args.first, args.count, args.latent_samples,
+                                               args.seed))
+    print(f"wrote {args.out} at beta {beta:.3g}", file=sys.stderr)
+
+
+def _landscape_between(args: argparse.Namespace) -> None:
+    from fieldvae.core.io import save_rows
+    from fieldvae.darcy.landscape_between import line_between
+    from fieldvae.darcy.models.store import load_model
+
+    model, arrays, x, beta = _landscape_inputs(args)
+    test = arrays["test_index"]
+    save_rows(args.out, line_between(model, load_model(args.other)[0], x, beta, arrays["fields"][test],
+                                     arrays["theta"][test], args.points, args.latent_samples, args.seed))
+    print(f"wrote {args.out} at beta {beta:.3g}", file=sys.stderr)
+
+
+def _table(args: argparse.Namespace) -> None:
+    from fieldvae.core.io import save_rows
+    from fieldvae.darcy.runs import gather
+
+    rows = gather(args.metrics)
+    save_rows(args.out, rows)
+    print(f"wrote {args.out}: {len(rows)} runs", file=sys.stderr)
+
+
+def _summarise(args: argparse.Namespace) -> None:
+    from fieldvae.core.io import load_rows
+    from fieldvae.darcy.summary import TABLES, select, summarise, write
+
+    if args.table not in TABLES:
+        raise ValueError(f"--table: expected one of {', '.join(TABLES)}, got {args.table!r}")
+    rows = summarise(select(load_rows(args.tables), args.table))
+    write(args.csv, args.md, rows, args.table, args.scale)
+    print(args.md.read_text(), file=sys.stderr)
+
+
+def _claims(args: argparse.Namespace) -> None:
+    from fieldvae.core.io import load_rows
+    from fieldvae.darcy import claims
+    from fieldvae.darcy.runs import run_name
+
+    rows = claims.claims(load_rows(args.tables), args.n_train,
+                         lines=load_rows([args.lines]) if args.lines else None,
+                         directions=load_rows(args.directions) if args.directions else None,
+                         between=load_rows([args.between]) if args.between else None,
+                         rotations=[(run_name(p), load_rows([p])) for p in args.rotations] or None)
+    claims.write(args.csv, args.md, rows, args.scale)
+    print(args.md.read_text(), file=sys.stderr)
+
+
+def _fig1(args: argparse.Namespace) -> None:
+    from fieldvae.darcy.dataset import load_dataset
+    from fieldvae.darcy.plotting import fig1
+
+    save_figure(fig1.draw([fig1.sample(load_dataset(path)[0], args.sample, path) for path in args.datasets]), args)
+
+
+
+
+
+def _overview(args: argparse.Namespace) -> None:
+    from fieldvae.core.io import load_arrays
+    from fieldvae.darcy.plotting import overview
+    from fieldvae.darcy.runs import run_name
+
+    runs = [{**load_arrays(p)[0], "name": run_name(p)} for p in args.latents]
+    save_figure(overview.draw(runs, args.title), args)
+
+
+def _fig3(args: argparse.Namespace) -> None:
+    from fieldvae.darcy.plotting import fig3
+    from fieldvae.core.io import load_rows
+
+    save_figure(fig3.draw(load_rows([args.lines]), load_rows(args.directions)), args)
+
+
+def _fig5(args: argparse.Namespace) -> None:
+    from fieldvae.darcy.plotting import fig5
+    from fieldvae.core.io import load_rows
+
+    save_figure(fig5.draw(load_rows([args.between])), args)
+
+
+def _fig4(args: argparse.Namespace) -> None:
+    from fieldvae.core.io import load_columns
+    from fieldvae.darcy.plotting import fig4
+    from fieldvae.darcy.runs import run_folder
+
+    save_figure(fig4.draw(load_columns(args.reference / "history.csv"), [run_folder(p) for p in args.sweep]), args)
+
+
+def _fig7(args: argparse.Namespace) -> None:
+    from fieldvae.core.io import load_arrays
+    from fieldvae.darcy.plotting import fig7
+
+    save_figure(fig7.draw(load_arrays(args.latents)[0]), args)
+
+
+def _fig10(args: argparse.Namespace) -> None:
+    from fieldvae.core.io import load_rows
+    from fieldvae.darcy.plotting import fig10
+    from fieldvae.darcy.runs import run_name
+
+    save_figure(fig10.draw([{"name": run_name(p), "rows": load_rows([p])} for p in args.rotations]), args)
+
+
+def _fig13(args: argparse.Namespace) -> None:
+    from fieldvae.darcy.plotting import fig13
+    from fieldvae.core.io import load_rows
+
+    save_figure(fig13.draw({p.stem: load_rows([p]) for p in args.tables}), args)
+
+
+def _fig14(args: argparse.Namespace) -> None:
+    from fieldvae.darcy.plotting import fig14
+    from fieldvae.darcy.runs import run_folder
+
+    save_figure(fig14.draw([run_folder(p) for p in args.runs], args.n_unlabelled), args)

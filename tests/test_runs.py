@@ -1,0 +1,42 @@
+"""The one reader of run folders: tables, figures 4 and 14 and the claims all read runs through it."""
+
+import json
+
+import numpy as np
+import pytest
+
+from fieldvae.core.io import save_rows
+from fieldvae.darcy.runs import gather, run_folder, run_name, scores
+
+
+def _run(root, experiment, run, s_d, epochs=3):
+    folder = root / experiment / run
+    folder.mkdir(parents=True)
+    (folder / "metrics.json").write_text(json.dumps({"scores": {"s_d": s_d, "s_kl": None}, "provenance": {}}))
+    save_rows(folder / "history.csv", [{"epoch": e, "loss": 1.0 / (e + 1), "beta": 0.5} for e in range(epochs)])
+    return folder
+
+
+def test_a_run_folder_reads_as_scores_history_and_sweep_values(tmp_path):
+    folder = _run(tmp_path, "beta_sweep", "beta10_seed2", 0.25)
+    run = run_folder(folder)
+    assert (run["experiment"], run["run"], run["s_d"], run["s_kl"]) == ("beta_sweep", "beta10_seed2", 0.25, None)
+    assert (run["beta"], run["labels"]) == (10.0, None)
+    assert np.array_equal(run["history"]["epoch"], [0, 1, 2])
+    labelled = run_folder(_run(tmp_path, "semi_supervised", "labels8_seed0", 0.5))
+    assert (labelled["beta"], labelled["labels"]) == (None, 8)
+
+
+def test_table_rows_are_the_runs_scores_in_order(tmp_path):
+    folders = [_run(tmp_path, "mixture", f"seed{i}", 0.1 * i) for i in (1, 0)]
+    rows = gather([f / "metrics.json" for f in folders])
+    assert rows == [scores(f) for f in folders]
+    assert [r["run"] for r in rows] == ["seed1", "seed0"] and rows[0]["s_d"] == pytest.approx(0.1)
+    assert run_name(folders[0] / "latents.npz") == "mixture/seed1"
+
+
+def test_a_folder_without_scores_is_named_in_the_error(tmp_path):
+    folder = tmp_path / "standard" / "seed0"
+    folder.mkdir(parents=True)
+    with pytest.raises(FileNotFoundError, match="metrics.json"):
+        scores(folder)
