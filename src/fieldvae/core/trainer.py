@@ -91,6 +91,14 @@ def pick_device(name: str) -> torch.device:
     return torch.device(name)
 
 
+def use_threads(threads: int) -> None:
+    """CPU threads for PyTorch's operations (0: keep its default, one per core)."""
+    if threads < 0:
+        raise ValueError(f"--threads: expected a count >= 0, got {threads}")
+    if threads:
+        torch.set_num_threads(threads)
+
+
 def _global_rng_states() -> dict:
     """PyTorch's default generators (host and every CUDA device): no draw of ours uses them, but a
     library call might, so a resume restores them too."""

@@ -206,13 +206,11 @@ def _dataset(args: argparse.Namespace) -> None:
 
 
 def _train(args: argparse.Namespace) -> None:
-    import torch
-
     from fieldvae.core.provenance import provenance
+    from fieldvae.core.trainer import use_threads
     from fieldvae.darcy.training.run import train_run
 
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    use_threads(args.threads)
     history = train_run(args.data, args.model, args.training, args.seed, args.out_dir, args.device,
                         provenance(recorded_params(args)))
     print(f"wrote {args.out_dir / 'model.pt'} and history.csv after {len(history)} epochs", file=sys.stderr)
@@ -248,15 +246,13 @@ def _metrics(args: argparse.Namespace) -> None:
 
 
 def _rotate(args: argparse.Namespace) -> None:
-    from fieldvae.darcy.dataset import load_dataset
+    from fieldvae.core.io import save_rows
+    from fieldvae.darcy.dataset import load_dataset, held_out_set
     from fieldvae.darcy.models.store import load_model
     from fieldvae.darcy.rotation import rotation_study
-    from fieldvae.core.io import save_rows
 
     model, _ = load_model(args.model)
-    arrays, _ = load_dataset(args.data)
-    rows = rotation_study(model, arrays["fields"][arrays["test_index"]], arrays["theta"][arrays["test_index"]],
-                          args.angles, args.seed)
+    rows = rotation_study(model, *held_out_set(load_dataset(args.data)[0]), args.angles, args.seed)
     save_rows(args.out, rows)
     print("\n".join(str(r) for r in rows), file=sys.stderr)
 
@@ -294,13 +290,13 @@ def _landscape_directions(args: argparse.Namespace) -> None:
 
 def _landscape_between(args: argparse.Namespace) -> None:
     from fieldvae.core.io import save_rows
+    from fieldvae.darcy.dataset import held_out_set
     from fieldvae.darcy.landscape_between import line_between
     from fieldvae.darcy.models.store import load_model
 
     model, arrays, x, beta = _landscape_inputs(args)
-    test = arrays["test_index"]
-    save_rows(args.out, line_between(model, load_model(args.other)[0], x, beta, arrays["fields"][test],
-                                     arrays["theta"][test], args.points, args.latent_samples, args.seed))
+    save_rows(args.out, line_between(model, load_model(args.other)[0], x, beta, *held_out_set(arrays), args.points,
+                                     args.latent_samples, args.seed))
     print(f"wrote {args.out} at beta {beta:.3g}", file=sys.stderr)
 
 

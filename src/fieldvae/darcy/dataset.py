@@ -92,3 +92,10 @@ def load_dataset(path) -> tuple[dict[str, np.ndarray], dict]:
     if missing:
         raise ValueError(f"{path} is not a dataset file: missing {sorted(missing)}")
     return arrays, prov
+
+
+def held_out_set(arrays: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The held-out test samples: fields (n, C, H, W) and their factors theta (n, s), which every
+    score of a trained model is taken on."""
+    test = arrays["test_index"]
+    return arrays["fields"][test], arrays["theta"][test]

@@ -123,18 +123,15 @@ def _uniform(args: argparse.Namespace) -> None:
 
 
 def _train(args: argparse.Namespace) -> None:
-    import torch
-
+    from fieldvae.core.provenance import provenance
+    from fieldvae.core.settings import from_dict
+    from fieldvae.core.trainer import pick_device, use_threads
     from fieldvae.lj.model import LJModelConfig, LJTrainingConfig
     from fieldvae.lj.training import train_distance_vae
-    from fieldvae.core.settings import from_dict
-    from fieldvae.core.provenance import provenance
-    from fieldvae.core.trainer import pick_device
 
     model_cfg = from_dict(LJModelConfig, args.model, "--model")
     cfg = from_dict(LJTrainingConfig, args.training, "--training")
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    use_threads(args.threads)
     history = train_distance_vae(args.data, model_cfg, cfg, args.seed, args.out_dir, pick_device(args.device),
                                  provenance(recorded_params(args)))
     print(f"wrote {args.out_dir / 'model.pt'} and history.csv after {len(history)} epochs", file=sys.stderr)
