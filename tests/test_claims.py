@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from fieldvae.core import stats
-from fieldvae.darcy.claims import CLAIMS, COLUMNS, RULES, claims, has_dip, write
 from fieldvae.core.io import load_rows
+from fieldvae.darcy.claims import CLAIMS, COLUMNS, RULES, claims, has_dip, write
 
 
 def run(experiment, name, **scores):

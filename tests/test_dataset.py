@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from conftest import REPO, run
-from fieldvae.darcy.solver import DarcySolver, well_source
-from fieldvae.darcy.dataset import Split, generate, load_dataset
 from fieldvae.core.io import atomic_path, save_arrays
+from fieldvae.darcy.dataset import Split, generate, load_dataset
 from fieldvae.darcy.kle import compute_kle, save_kle
+from fieldvae.darcy.solver import DarcySolver, well_source
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from fieldvae.darcy.solver import node_coordinates
 from fieldvae.darcy.kle import compute_kle, covariance_matrix, load_kle, save_kle
+from fieldvae.darcy.solver import node_coordinates
 
 
 def test_modes_are_sorted_and_orthonormal():

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import torch
 
-from fieldvae.darcy import landscape, landscape_between
-from fieldvae.darcy.models.config import ModelConfig
-from fieldvae.darcy.encode import encode
-from fieldvae.darcy.models.densevae import DenseVAE
 from fieldvae.core.streams import torch_seed
+from fieldvae.darcy import landscape, landscape_between
+from fieldvae.darcy.encode import encode
+from fieldvae.darcy.models.config import ModelConfig
+from fieldvae.darcy.models.densevae import DenseVAE
 
 
 @pytest.fixture(scope="module")

@@ -172,8 +172,8 @@ def test_bad_input_is_refused_naming_the_argument():
 
 
 def test_anomaly_table_gives_every_detection_rate_its_interval():
-    from fieldvae.lj.scoring import SCORES, anomaly_table
     from fieldvae.core.stats import wilson
+    from fieldvae.lj.scoring import SCORES, anomaly_table
 
     rng = np.random.default_rng(0)
     scores = {"normal": {s: rng.standard_normal(400) for s in SCORES},

@@ -9,11 +9,17 @@ import pytest
 import torch
 
 from conftest import REPO, kill_during, run
-from fieldvae.core.trainer import TrainingDiverged
 from fieldvae.core.io import load_columns, save_arrays
+from fieldvae.core.trainer import TrainingDiverged
 from fieldvae.lj import training
-from fieldvae.lj.model import (DistanceVAE, LJModelConfig, LJTrainingConfig, kl_to_standard_normal, loss_terms,
-                               reconstruction_error)
+from fieldvae.lj.model import (
+    DistanceVAE,
+    LJModelConfig,
+    LJTrainingConfig,
+    kl_to_standard_normal,
+    loss_terms,
+    reconstruction_error,
+)
 from fieldvae.lj.scoring import gamma_r2, min_distance, pair_energy, robust_deviation
 from fieldvae.lj.training import load_distance_vae, stratified_split, train_distance_vae
 

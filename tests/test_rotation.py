@@ -5,10 +5,10 @@ import pytest
 import torch
 
 from fieldvae.core.metrics.s_d import s_d
+from fieldvae.core.streams import torch_seed
 from fieldvae.darcy.models.config import ModelConfig
 from fieldvae.darcy.models.densevae import DenseVAE
 from fieldvae.darcy.rotation import rotation_matrix, rotation_study
-from fieldvae.core.streams import torch_seed
 
 ANGLES = [0, 15, 30, 45, 60, 90]
 

@@ -8,7 +8,6 @@ from scipy import stats as sp
 
 from fieldvae.core import stats
 
-
 # --- Wilson interval ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("k, n, low, high", [

@@ -11,17 +11,17 @@ import pytest
 import torch
 
 from conftest import REPO, kill_during, run
+from fieldvae.core.io import save_arrays
+from fieldvae.core.trainer import Trainer, TrainingDiverged, batch_count, pick_device
 from fieldvae.darcy.dataset import Split, generate, load_dataset
 from fieldvae.darcy.encode import encode_splits
-from fieldvae.core.io import save_arrays
 from fieldvae.darcy.kle import compute_kle
-from fieldvae.darcy.models.store import load_model
-from fieldvae.darcy.training.config import TrainingConfig
-from fieldvae.darcy.training.run import training_data, train_run
 from fieldvae.darcy.models.config import ModelConfig
 from fieldvae.darcy.models.densevae import DenseVAE
-from fieldvae.core.trainer import Trainer, TrainingDiverged, batch_count, pick_device
+from fieldvae.darcy.models.store import load_model
+from fieldvae.darcy.training.config import TrainingConfig
 from fieldvae.darcy.training.method import TrainingMethod
+from fieldvae.darcy.training.run import train_run, training_data
 
 QUICK = {"epochs": 6, "recon_epochs": 2, "lr": [[0, 0.002]], "checkpoint_every": 1}
 

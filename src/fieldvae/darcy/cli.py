@@ -175,8 +175,8 @@ def add_commands(sub) -> None:
 
 
 def _kle(args: argparse.Namespace) -> None:
-    from fieldvae.darcy.kle import compute_kle, save_kle
     from fieldvae.core.provenance import provenance
+    from fieldvae.darcy.kle import compute_kle, save_kle
 
     start = time.perf_counter()
     print(f"eigenpairs of the {args.grid ** 2} x {args.grid ** 2} covariance matrix, top {args.terms}", file=sys.stderr)
@@ -187,10 +187,10 @@ def _kle(args: argparse.Namespace) -> None:
 
 
 def _dataset(args: argparse.Namespace) -> None:
-    from fieldvae.darcy.dataset import Split, generate
     from fieldvae.core.io import save_arrays
-    from fieldvae.darcy.kle import load_kle
     from fieldvae.core.provenance import provenance
+    from fieldvae.darcy.dataset import Split, generate
+    from fieldvae.darcy.kle import load_kle
     from fieldvae.darcy.theta import SAMPLERS
 
     if args.theta not in SAMPLERS:
@@ -217,12 +217,12 @@ def _train(args: argparse.Namespace) -> None:
 
 
 def _encode(args: argparse.Namespace) -> None:
-    from fieldvae.darcy.dataset import load_dataset
-    from fieldvae.darcy.encode import encode_splits
     from fieldvae.core.io import save_arrays
-    from fieldvae.darcy.models.store import load_model
     from fieldvae.core.provenance import provenance
     from fieldvae.core.trainer import pick_device
+    from fieldvae.darcy.dataset import load_dataset
+    from fieldvae.darcy.encode import encode_splits
+    from fieldvae.darcy.models.store import load_model
 
     device = pick_device(args.device)
     model, meta = load_model(args.model, device)
@@ -233,9 +233,9 @@ def _encode(args: argparse.Namespace) -> None:
 
 
 def _metrics(args: argparse.Namespace) -> None:
-    from fieldvae.darcy.evaluate import evaluate
     from fieldvae.core.io import load_arrays, load_columns, save_json
     from fieldvae.core.provenance import provenance
+    from fieldvae.darcy.evaluate import evaluate
 
     latents, latents_provenance = load_arrays(args.latents)
     start = time.perf_counter()
@@ -247,7 +247,7 @@ def _metrics(args: argparse.Namespace) -> None:
 
 def _rotate(args: argparse.Namespace) -> None:
     from fieldvae.core.io import save_rows
-    from fieldvae.darcy.dataset import load_dataset, held_out_set
+    from fieldvae.darcy.dataset import held_out_set, load_dataset
     from fieldvae.darcy.models.store import load_model
     from fieldvae.darcy.rotation import rotation_study
 
@@ -354,15 +354,15 @@ def _overview(args: argparse.Namespace) -> None:
 
 
 def _fig3(args: argparse.Namespace) -> None:
-    from fieldvae.darcy.plotting import fig3
     from fieldvae.core.io import load_rows
+    from fieldvae.darcy.plotting import fig3
 
     save_figure(fig3.draw(load_rows([args.lines]), load_rows(args.directions)), args)
 
 
 def _fig5(args: argparse.Namespace) -> None:
-    from fieldvae.darcy.plotting import fig5
     from fieldvae.core.io import load_rows
+    from fieldvae.darcy.plotting import fig5
 
     save_figure(fig5.draw(load_rows([args.between])), args)
 
@@ -391,8 +391,8 @@ def _fig10(args: argparse.Namespace) -> None:
 
 
 def _fig13(args: argparse.Namespace) -> None:
-    from fieldvae.darcy.plotting import fig13
     from fieldvae.core.io import load_rows
+    from fieldvae.darcy.plotting import fig13
 
     save_figure(fig13.draw({p.stem: load_rows([p]) for p in args.tables}), args)
 

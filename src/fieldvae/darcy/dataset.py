@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fieldvae.darcy.solver import DarcySolver, well_source
 from fieldvae.core.io import load_arrays
-from fieldvae.darcy.kle import KLE
 from fieldvae.core.streams import rng
+from fieldvae.darcy.kle import KLE
+from fieldvae.darcy.solver import DarcySolver, well_source
 from fieldvae.darcy.theta import sample_theta
 
 CHANNELS = ("p", "u_x", "u_y")

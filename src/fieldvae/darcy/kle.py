@@ -24,8 +24,8 @@ import numpy as np
 import scipy.linalg
 from scipy.spatial.distance import pdist, squareform
 
-from fieldvae.darcy.solver import check_grid, node_coordinates
 from fieldvae.core.io import load_arrays, save_arrays
+from fieldvae.darcy.solver import check_grid, node_coordinates
 
 # Relative gap (to the largest eigenvalue) below which eigenvalues count as one degenerate cluster.
 DEGENERACY_TOLERANCE = 1e-8

@@ -22,9 +22,9 @@ import numpy as np
 import torch
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
+from fieldvae.core.streams import torch_generator
 from fieldvae.darcy.models.densevae import DenseVAE
 from fieldvae.darcy.models.losses import objective
-from fieldvae.core.streams import torch_generator
 
 CLIP = 1000.0
 

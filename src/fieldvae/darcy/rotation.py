@@ -18,9 +18,9 @@ import numpy as np
 import torch
 
 from fieldvae.core.metrics.s_d import s_d
-from fieldvae.darcy.models.losses import reconstruction_nll
-from fieldvae.darcy.models.distributions import gaussian_log_prob
 from fieldvae.core.streams import torch_generator
+from fieldvae.darcy.models.distributions import gaussian_log_prob
+from fieldvae.darcy.models.losses import reconstruction_nll
 
 
 def rotation_matrix(angle_degrees: float, n: int) -> torch.Tensor:

@@ -15,8 +15,8 @@ import numpy as np
 
 from fieldvae.core.io import atomic_path, save_rows
 from fieldvae.core.metrics.disentangled import MIN_EXPLAINED_SHARE, THRESHOLDS, disentangled
-from fieldvae.darcy.run_ids import variant
 from fieldvae.core.stats import wilson
+from fieldvae.darcy.run_ids import variant
 
 SCORES = ("s_d", "s_d_factors", "axis_share", "code_angle", "s_kl", "mig", "dci_disentanglement",
           "dci_completeness", "dci_informativeness", "sap", "rate", "distortion")

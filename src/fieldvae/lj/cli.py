@@ -95,8 +95,8 @@ def _progress(done: int, total: int) -> None:
 
 def _sample(args: argparse.Namespace) -> None:
     from fieldvae.core.io import save_arrays
-    from fieldvae.lj.sampler import PROTOCOLS, LJSystem, sample
     from fieldvae.core.provenance import provenance
+    from fieldvae.lj.sampler import PROTOCOLS, LJSystem, sample
 
     if args.protocol not in PROTOCOLS:
         raise ValueError(f"--protocol: expected one of {', '.join(PROTOCOLS)}, got {args.protocol!r}")
@@ -114,8 +114,8 @@ def _sample(args: argparse.Namespace) -> None:
 
 def _uniform(args: argparse.Namespace) -> None:
     from fieldvae.core.io import save_arrays
-    from fieldvae.lj.sampler import uniform_configurations
     from fieldvae.core.provenance import provenance
+    from fieldvae.lj.sampler import uniform_configurations
 
     positions = uniform_configurations(args.samples, args.seed, box=args.box)
     save_arrays(args.out, {"positions": positions}, provenance({**recorded_params(args), "gamma": float("nan")}))

@@ -7,9 +7,9 @@ import numpy as np
 import torch
 from sklearn.decomposition import PCA
 
+from fieldvae.core import style
 from fieldvae.lj.anomaly import roc_curve
 from fieldvae.lj.geometry import positions_from_matrices, sort_by_corner, tumble
-from fieldvae.core import style
 
 PARTICLE_DIAMETER = 1.0  # sigma
 

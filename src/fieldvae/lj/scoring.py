@@ -16,11 +16,11 @@ import torch
 from sklearn.linear_model import LinearRegression
 
 from fieldvae.core.io import atomic_path
+from fieldvae.core.stats import wilson
+from fieldvae.core.streams import rng
 from fieldvae.lj.anomaly import bootstrap_auc, detection_rate
 from fieldvae.lj.model import DistanceVAE, reconstruction_error
 from fieldvae.lj.sampler import pair_energy as lj_pair_energy
-from fieldvae.core.stats import wilson
-from fieldvae.core.streams import rng
 
 SCORES = ("reconstruction", "energy", "min_distance")
 

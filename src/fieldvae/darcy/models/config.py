@@ -8,7 +8,6 @@ from fieldvae.darcy.models.priors import PRIORS
 from fieldvae.darcy.solver import check_grid
 
 
-
 @dataclass(frozen=True)
 class ModelConfig:
     grid: int = 65                      # nodes per side of the input fields, 2^k + 1

@@ -18,7 +18,6 @@ import torch
 
 from fieldvae.darcy.models.distributions import gaussian_log_prob
 
-
 TERMS = ("loss", "nll_per_pixel", "reg_per_latent", "rate", "distortion", "label_nll")  # fields of Terms
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from fieldvae.core.metrics.s_d import s_d, s_d_of_factors
 from fieldvae.core import style
+from fieldvae.core.metrics.s_d import s_d, s_d_of_factors
 from fieldvae.darcy.plotting import panels
 
 

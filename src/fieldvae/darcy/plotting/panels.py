@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import gaussian_kde
 
-from fieldvae.core.metrics.aggregate import aggregate_density
 from fieldvae.core import style
+from fieldvae.core.metrics.aggregate import aggregate_density
 
 CHANNEL_LABELS = ("$p$", "$u_x$", "$u_y$")
 

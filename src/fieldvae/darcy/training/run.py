@@ -11,16 +11,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from fieldvae.darcy.dataset import load_dataset
+from fieldvae.core.fingerprint import code_fingerprint
 from fieldvae.core.io import save_rows
 from fieldvae.core.settings import from_dict
-from fieldvae.darcy.models.config import ModelConfig
-from fieldvae.darcy.models.densevae import DenseVAE, parameter_count
-from fieldvae.darcy.models.store import save_model
-from fieldvae.core.fingerprint import code_fingerprint
 from fieldvae.core.streams import rng, torch_generator
 from fieldvae.core.trainer import Trainer, pick_device
+from fieldvae.darcy.dataset import load_dataset
+from fieldvae.darcy.models.config import ModelConfig
+from fieldvae.darcy.models.densevae import DenseVAE, parameter_count
 from fieldvae.darcy.models.priors import prior_module
+from fieldvae.darcy.models.store import save_model
 from fieldvae.darcy.training.config import TrainingConfig
 from fieldvae.darcy.training.method import TrainingData, TrainingMethod
 
