@@ -37,6 +37,19 @@ def kill_during(command, line_prefix, cwd=REPO):
     return "".join(seen)
 
 
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory):
+    """A small mixture dataset (17 x 17, 96 training samples, a labelled pool of 16)."""
+    from fieldvae.core.io import save_arrays
+    from fieldvae.darcy.dataset import Split, generate
+    from fieldvae.darcy.kle import compute_kle
+
+    path = tmp_path_factory.mktemp("data") / "mixture.npz"
+    arrays = generate(compute_kle(17, 2), "mixture", Split(96, 32, 16), seed=0, log=open(os.devnull, "w"))
+    save_arrays(path, arrays, {"params": {}, "created_utc": "test"})
+    return path
+
+
 @pytest.fixture
 def workflow_copy(tmp_path):
     """A scratch copy of the workflow, so tests never touch the repository's results/."""

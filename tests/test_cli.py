@@ -1,6 +1,7 @@
 """The command-line entry point: help everywhere, clear errors with a non-zero exit."""
 
 import argparse
+import sys
 
 import pytest
 
@@ -47,3 +48,14 @@ def test_check_config(tmp_path, capsys):
     (tmp_path / "bad.yaml").write_text((REPO / "config.yaml").read_text().replace("grid: 65", "grid: 64"))
     assert main(["check-config", str(tmp_path / "bad.yaml"), "--schema", str(REPO / "workflow/schemas/config.schema.yaml")]) == 2
     assert "config key 'scales.paper.grid'" in capsys.readouterr().err
+
+
+def test_steps_that_run_no_model_do_not_import_torch():
+    """`import torch` costs about a second of every job that does it; the data, scoring, table and
+    figure steps of the paper's study run no model and skip it."""
+    modules = ["fieldvae.cli", "fieldvae.darcy.kle", "fieldvae.darcy.dataset", "fieldvae.darcy.evaluate",
+               "fieldvae.darcy.runs", "fieldvae.darcy.summary", "fieldvae.darcy.claims", "fieldvae.lj.sampler",
+               *(f"fieldvae.darcy.plotting.{name}" for name in
+                 ("fig1", "fig3", "fig4", "fig5", "fig7", "fig10", "fig13", "fig14", "overview"))]
+    code = f"import sys, {', '.join(modules)}; print(sorted(m for m in sys.modules if m.split('.')[0] == 'torch')[:3])"
+    assert run([sys.executable, "-c", code], cwd=REPO).stdout.strip() == "[]"

@@ -11,11 +11,9 @@ import pytest
 import torch
 
 from conftest import REPO, kill_during, run
-from fieldvae.core.io import save_arrays
 from fieldvae.core.trainer import Trainer, TrainingDiverged, batch_count, pick_device
-from fieldvae.darcy.dataset import Split, generate, load_dataset
+from fieldvae.darcy.dataset import load_dataset
 from fieldvae.darcy.encode import encode_splits
-from fieldvae.darcy.kle import compute_kle
 from fieldvae.darcy.models.config import ModelConfig
 from fieldvae.darcy.models.densevae import DenseVAE
 from fieldvae.darcy.models.store import load_model
@@ -24,14 +22,6 @@ from fieldvae.darcy.training.method import TrainingMethod
 from fieldvae.darcy.training.run import train_run, training_data
 
 QUICK = {"epochs": 6, "recon_epochs": 2, "lr": [[0, 0.002]], "checkpoint_every": 1}
-
-
-@pytest.fixture(scope="module")
-def data_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("data") / "mixture.npz"
-    arrays = generate(compute_kle(17, 2), "mixture", Split(96, 32, 16), seed=0, log=open(os.devnull, "w"))
-    save_arrays(path, arrays, {"params": {}, "created_utc": "test"})
-    return path
 
 
 def train(data_file, out_dir, training=None, model=None, seed=0):

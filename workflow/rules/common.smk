@@ -97,12 +97,15 @@ def training_settings(wildcards):
         settings["fixed_beta"] = beta
     if labels is not None:
         settings["labels"] = labels
-    return json.dumps(settings)
+    return json.dumps({**settings, "compile": config["scales"][wildcards.scale].get("compile", False)})
 
 
 def model_settings(wildcards):
     """ModelConfig fields of a run, as JSON: the shared widths plus the experiment's prior."""
     return json.dumps({**config["model"], "prior": config["experiments"][wildcards.experiment]["prior"]})
+
+
+COMPILE_CACHE = "results/compile_cache"  # Inductor's kernels, shared by every training job of every scale
 
 
 def run_seed(wildcards):

@@ -62,7 +62,10 @@ rule lj_train:
         history="results/{scale}/lj/model/history.csv",
     params:
         model=lambda w: json.dumps({"channels": preset(w)["lj"]["channels"], "n_latent": LJ["n_latent"]}),
-        training=lambda w: json.dumps({**LJ["training"], "epochs": preset(w)["lj"]["epochs"]}),
+        training=lambda w: json.dumps(
+            {**LJ["training"], "epochs": preset(w)["lj"]["epochs"], "compile": preset(w).get("compile", False)}
+        ),
+        compile_cache=COMPILE_CACHE,
         seed=LJ["seed"],
         out_dir=lambda w, output: str(Path(output.model).parent),
         code=code("lj", "_train"),
@@ -73,7 +76,8 @@ rule lj_train:
         "../../envs/fieldvae.yaml"
     shell:
         "fieldvae lj train --data {input} --model {params.model:q} --training {params.training:q}"
-        " --seed {params.seed} --threads {threads} --out-dir {params.out_dir} > {log} 2>&1"
+        " --seed {params.seed} --threads {threads} --compile-cache {params.compile_cache}"
+        " --out-dir {params.out_dir} > {log} 2>&1"
 
 
 rule lj_encode:

@@ -12,6 +12,7 @@ rule train:
         training=training_settings,
         seed=run_seed,
         out_dir=lambda w, output: str(Path(output.model).parent),
+        compile_cache=COMPILE_CACHE,
         code=model_code("_train"),
     log:
         "results/{scale}/logs/train/{experiment}/{run}.log",
@@ -20,7 +21,8 @@ rule train:
         "../../envs/fieldvae.yaml"
     shell:
         "fieldvae train --data {input.data} --model {params.model:q} --training {params.training:q}"
-        " --seed {params.seed} --threads {threads} --out-dir {params.out_dir} > {log} 2>&1"
+        " --seed {params.seed} --threads {threads} --compile-cache {params.compile_cache}"
+        " --out-dir {params.out_dir} > {log} 2>&1"
 
 
 rule encode:

@@ -15,8 +15,11 @@ once per epoch, which is also when a non-finite term is detected.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import math
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -38,6 +41,7 @@ class Schedule(Protocol):
     epochs: int
     batch_size: int             # 0: the whole training set in one batch
     checkpoint_every: int       # epochs between checkpoints
+    compile: bool               # compile the model's forward pass (torch.compile, Inductor)
 
     def learning_rate(self, epoch: int) -> float: ...
 
@@ -99,6 +103,33 @@ def use_threads(threads: int) -> None:
         torch.set_num_threads(threads)
 
 
+def compilation_unavailable(device: torch.device) -> str | None:
+    """Why Inductor cannot compile for `device` here (None: it can): it builds C++ on the CPU and
+    Triton kernels on CUDA."""
+    if device.type == "cpu" and not any(shutil.which(c) for c in ("g++", "c++", "clang++")):
+        return "no C++ compiler (g++, c++ or clang++) on PATH"
+    if device.type == "cuda" and importlib.util.find_spec("triton") is None:
+        return "Triton is not installed"
+    return None
+
+
+def compile_model(model: torch.nn.Module, device: torch.device, cache: Path | None, log=sys.stderr) -> None:
+    """Compile the model's forward pass in place (parameter names and checkpoints stay as they are),
+    with Inductor's on-disk caches in `cache`, a folder every job of a build shares, so only the
+    first job of a model shape compiles from scratch. Where compilation is not available, say so
+    once and stay eager."""
+    reason = compilation_unavailable(device)
+    if reason:
+        print(f"training eagerly: torch.compile is not available here ({reason})", file=log)
+        return
+    if cache is not None:
+        Path(cache).mkdir(parents=True, exist_ok=True)
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = str(Path(cache).resolve())
+    model.compile()
+    print(f"compiling the forward pass (Inductor caches in {os.environ.get('TORCHINDUCTOR_CACHE_DIR', 'the default folder')})",
+          file=log)
+
+
 def _global_rng_states() -> dict:
     """PyTorch's default generators (host and every CUDA device): no draw of ours uses them, but a
     library call might, so a resume restores them too."""
@@ -114,13 +145,16 @@ def _set_global_rng_states(states: dict) -> None:
 class Trainer:
     """Trains `model` on `objective` under `schedule`. `streams` names the random-stream purposes of
     the minibatch order and of the objective's noise; `fingerprint` is everything that determines
-    the result (settings, seed, data, code): a checkpoint with another fingerprint is not resumed."""
+    the result (settings, seed, data, code): a checkpoint with another fingerprint is not resumed.
+    `compile_cache` is the folder of the compiled kernels when the schedule compiles."""
 
     def __init__(self, model: torch.nn.Module, objective: Objective, schedule: Schedule, seed: int, run_dir: Path,
                  fingerprint: dict, streams: tuple[str, str] = ("minibatch_order", "reparameterisation"),
-                 device: torch.device | str = "cpu", log=sys.stderr):
+                 device: torch.device | str = "cpu", compile_cache: Path | None = None, log=sys.stderr):
         self.model, self.objective, self.schedule, self.log = model, objective, schedule, log
         self.device = torch.device(device)
+        if schedule.compile:
+            compile_model(model, self.device, compile_cache, log)
         self.checkpoint_path = Path(run_dir) / "checkpoint.pt"
         self.fingerprint = hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()
         self.optimizer = torch.optim.Adam(objective.parameter_groups(model))

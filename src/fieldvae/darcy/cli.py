@@ -43,6 +43,8 @@ def add_commands(sub) -> None:
     p.add_argument("--seed", type=int, required=True, help="fixes initialisation, batches, noise and labels")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: CUDA when present")
     p.add_argument("--threads", type=int, default=0, help="CPU threads for PyTorch (0: its default)")
+    p.add_argument("--compile-cache", type=Path, help="folder of compiled kernels shared by every job of a build "
+                   "(when the training settings compile; default: Inductor's own)")
     p.add_argument("--out-dir", type=Path, required=True, help="writes model.pt and history.csv here")
     p.set_defaults(run=_train)
 
@@ -212,7 +214,7 @@ def _train(args: argparse.Namespace) -> None:
 
     use_threads(args.threads)
     history = train_run(args.data, args.model, args.training, args.seed, args.out_dir, args.device,
-                        provenance(recorded_params(args)))
+                        provenance(recorded_params(args)), args.compile_cache)
     print(f"wrote {args.out_dir / 'model.pt'} and history.csv after {len(history)} epochs", file=sys.stderr)
 
 

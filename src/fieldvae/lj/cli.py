@@ -51,6 +51,8 @@ def add_commands(sub) -> None:
     p.add_argument("--seed", type=int, required=True, help="fixes the split, initialisation and batches")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     p.add_argument("--threads", type=int, default=0, help="CPU threads for PyTorch (0: its default)")
+    p.add_argument("--compile-cache", type=Path, help="folder of compiled kernels shared by every job of a build "
+                   "(when the training settings compile; default: Inductor's own)")
     p.add_argument("--out-dir", type=Path, required=True, help="writes model.pt and history.csv here")
     p.set_defaults(run=_train)
 
@@ -133,7 +135,7 @@ def _train(args: argparse.Namespace) -> None:
     cfg = from_dict(LJTrainingConfig, args.training, "--training")
     use_threads(args.threads)
     history = train_distance_vae(args.data, model_cfg, cfg, args.seed, args.out_dir, pick_device(args.device),
-                                 provenance(recorded_params(args)))
+                                 provenance(recorded_params(args)), args.compile_cache)
     print(f"wrote {args.out_dir / 'model.pt'} and history.csv after {len(history)} epochs", file=sys.stderr)
 
 

@@ -39,8 +39,11 @@ class LJTrainingConfig:
     kl_weight: float = 3.5e-4           # lambda of loss = MSE + lambda * mean KL
     test_fraction: float = 0.2          # held out, stratified by gamma
     checkpoint_every: int = 10          # epochs between checkpoints
+    compile: bool = False               # torch.compile the model (faster steps, slightly different rounding)
 
     def __post_init__(self):
+        if not isinstance(self.compile, bool):
+            raise ValueError(f"compile: expected true or false, got {self.compile!r}")
         for name in ("epochs", "batch_size", "checkpoint_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}: expected a positive integer, got {getattr(self, name)}")

@@ -64,7 +64,8 @@ class DistanceObjective(Objective):
 
 
 def train_distance_vae(paths, model_cfg: LJModelConfig, cfg: LJTrainingConfig, seed: int, out_dir,
-                       device: torch.device, provenance: dict, log=sys.stderr) -> list[dict]:
+                       device: torch.device, provenance: dict, compile_cache: Path | None = None,
+                       log=sys.stderr) -> list[dict]:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     positions, gammas, box = load_configurations(paths)
@@ -82,7 +83,8 @@ def train_distance_vae(paths, model_cfg: LJModelConfig, cfg: LJTrainingConfig, s
                    "data": [str(p) for p in paths], "data_positions": hashlib.sha256(positions.tobytes()).hexdigest(),
                    "code": code_fingerprint(__name__)}  # resume only from what the same code wrote
     trainer = Trainer(model, DistanceObjective(x, cfg), cfg, seed, out_dir, fingerprint,
-                      streams=("lj_minibatch_order", "lj_reparameterisation"), device=device, log=log)
+                      streams=("lj_minibatch_order", "lj_reparameterisation"), device=device,
+                      compile_cache=compile_cache, log=log)
     trainer.resume()
     history = trainer.train()
     with atomic_path(out_dir / "model.pt") as tmp:

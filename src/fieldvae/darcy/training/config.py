@@ -19,8 +19,11 @@ class TrainingConfig:
     labels: int = 0                     # > 0: semi-supervised with this many samples of the labelled pool
     logvar_lr_factor: float = 1.0       # learning rate of the output log-variance relative to the rest
     checkpoint_every: int = 100         # epochs between checkpoints
+    compile: bool = False               # torch.compile the model (faster steps, slightly different rounding)
 
     def __post_init__(self):
+        if not isinstance(self.compile, bool):
+            raise ValueError(f"compile: expected true or false, got {self.compile!r}")
         object.__setattr__(self, "lr", tuple((int(e), float(r)) for e, r in self.lr))
         if self.epochs < 1:
             raise ValueError(f"epochs: expected a positive integer, got {self.epochs}")

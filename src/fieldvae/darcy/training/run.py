@@ -57,7 +57,7 @@ def training_code(prior: str) -> str:
 
 
 def train_run(data_path, model_settings: dict, training_settings: dict, seed: int, out_dir, device: str,
-              provenance: dict, log=sys.stderr) -> list[dict]:
+              provenance: dict, compile_cache: Path | None = None, log=sys.stderr) -> list[dict]:
     out_dir = Path(out_dir)
     training = from_dict(TrainingConfig, training_settings, "training settings")
     arrays, data_provenance = load_dataset(data_path)
@@ -75,7 +75,8 @@ def train_run(data_path, model_settings: dict, training_settings: dict, seed: in
     fingerprint = {"model": model_cfg.to_dict(), "training": training.to_dict(), "seed": seed,
                    "data": str(data_path), "data_created": data_provenance.get("created_utc"),
                    "code": training_code(model_cfg.prior)}  # resume only from what the same code wrote
-    trainer = Trainer(model, TrainingMethod(data, training), training, seed, out_dir, fingerprint, device=dev, log=log)
+    trainer = Trainer(model, TrainingMethod(data, training), training, seed, out_dir, fingerprint, device=dev,
+                      compile_cache=compile_cache, log=log)
     trainer.resume()
     history = trainer.train()
     save_model(out_dir / "model.pt", model, training.to_dict(),
