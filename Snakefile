@@ -25,6 +25,7 @@ include: "workflow/rules/tables.smk"
 include: "workflow/rules/landscape.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/lj.smk"
+include: "workflow/rules/protocol_study.smk"
 
 
 rule all:

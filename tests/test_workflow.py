@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO, run
+from fieldvae.core.io import load_rows
 from fieldvae.darcy.dataset import load_dataset
 
 pytestmark = pytest.mark.workflow
@@ -266,3 +267,22 @@ def test_experiments_the_figures_need_are_checked(workflow_copy):
     proc = run([*SNAKEMAKE, "-n"], cwd=workflow_copy, check=False)
     assert proc.returncode != 0
     assert "config key 'experiments.beta_sweep': the figures need this experiment with sweep: betas" in proc.stdout + proc.stderr
+
+
+def test_protocol_study_builds_its_table_and_figure_apart_from_the_default_target(built):
+    """The study's experiments train under their protocols and its table tests each cell (one seed
+    and one pair here; the study proper is 10 seeds of two pairs)."""
+    root, env, _ = built
+    config = root / "config.yaml"
+    with (edited(config, "  trials: 10\n  pairs:", "  trials: 1\n  pairs:"),
+          edited(config, "    shifted: [shifted, shifted_hierarchical]\n", "")):
+        run([*SNAKEMAKE, "figures/protocol_study.pdf", "tables/protocol_study.md", "--config", "scale=tiny"],
+            cwd=root, env=env)
+    rows = load_rows([root / "tables/tiny/protocol_study.csv"])
+    assert [(r["protocol"], r["data"]) for r in rows] == [
+        (p, "mixture") for p in ("scale", "long_recon", "paper_lr", "long_recon_2x")]
+    assert all(r["standard_n"] == r["hierarchical_n"] == 1 and r["core_minutes"] > 0 for r in rows)
+    history = load_rows([root / "results/tiny/runs/mixture~long_recon_2x/seed0/history.csv"])
+    assert len(history) == 4  # tiny's 2 plain epochs, twice
+    assert (root / "figures/protocol_study.pdf").stat().st_size > 0
+    assert plan(built)[1] == []  # the default target does not include the study

@@ -4,10 +4,16 @@ import json
 from fieldvae.darcy import run_ids as runs
 from fieldvae.lj.cli import FIGURES as LJ_FIGURE_INPUTS
 from fieldvae.core.fingerprint import code_fingerprint, command_fingerprint
+from fieldvae.darcy import protocol_study
 from fieldvae.darcy.models.priors import prior_module
 from fieldvae.darcy.summary import TABLES
 
 SCALE = config["scale"]
+# The protocol study's experiments (<experiment>~<protocol>) train like any other; every lookup of an
+# experiment goes through EXPERIMENTS, while the claims, tables and `runs` take config["experiments"].
+STUDY = config.get("protocol_study")
+PROTOCOL_EXPERIMENTS = protocol_study.experiments(STUDY, config["experiments"]) if STUDY else {}
+EXPERIMENTS = {**config["experiments"], **PROTOCOL_EXPERIMENTS}
 
 
 def code(study, command):
@@ -22,7 +28,7 @@ def model_code(command, experiment=None):
     loaded by name, so editing one prior reruns only the runs that use it."""
 
     def fingerprint(wildcards):
-        prior = config["experiments"][experiment or wildcards.experiment]["prior"]
+        prior = EXPERIMENTS[experiment or wildcards.experiment]["prior"]
         return f"{code('darcy', command)}-{code_fingerprint(prior_module(prior))}"
 
     return fingerprint
@@ -57,14 +63,14 @@ wildcard_constraints:
     scale="|".join(config["scales"]),
     dataset="|".join(config["datasets"]),
     terms=r"\d+",
-    figure="|".join(FIGURES),
+    figure="|".join([*FIGURES, "protocol_study"]),
     overview="|".join(OVERVIEWS),
     first=r"\d+",
     table="|".join(TABLES),
-    published="|".join(PUBLISHED_TABLES),
+    published="|".join([*PUBLISHED_TABLES, "protocol_study"]),
     protocol="group|equilibrated",
     gamma=r"\d+(\.\d+)?",
-    experiment="|".join(config["experiments"]),
+    experiment="|".join(EXPERIMENTS),
     run=runs.PATTERN,
 
 
@@ -81,9 +87,9 @@ def kle_file(wildcards):
 def run_ids(scale, experiment):
     """Every run of an experiment at a scale: trials x sweep values."""
     preset = config["scales"][scale]
-    sweep = config["experiments"][experiment].get("sweep")
+    sweep = EXPERIMENTS[experiment].get("sweep")
     values = [None] if sweep is None else preset["sweeps"][sweep]
-    trials = preset.get("experiment_trials", {}).get(experiment, preset["trials"])
+    trials = EXPERIMENTS[experiment].get("trials") or preset.get("experiment_trials", {}).get(experiment, preset["trials"])
     return [runs.make(sweep, v, seed) for v in values for seed in range(trials)]
 
 
@@ -91,8 +97,11 @@ def training_settings(wildcards):
     """TrainingConfig fields of a run, as JSON: the experiment's schedule at the scale, its own
     overrides, and the run's sweep value."""
     beta, labels, _ = runs.parse(wildcards.run)
-    experiment = config["experiments"][wildcards.experiment]
-    settings = {**config["scales"][wildcards.scale]["schedules"][experiment["schedule"]], **experiment.get("training", {})}
+    experiment = EXPERIMENTS[wildcards.experiment]
+    schedule = config["scales"][wildcards.scale]["schedules"][experiment["schedule"]]
+    if "protocol" in experiment:
+        schedule = protocol_study.protocol_schedule(schedule, experiment["protocol"])
+    settings = {**schedule, **experiment.get("training", {})}
     if beta is not None:
         settings["fixed_beta"] = beta
     if labels is not None:
@@ -102,7 +111,7 @@ def training_settings(wildcards):
 
 def model_settings(wildcards):
     """ModelConfig fields of a run, as JSON: the shared widths plus the experiment's prior."""
-    return json.dumps({**config["model"], "prior": config["experiments"][wildcards.experiment]["prior"]})
+    return json.dumps({**config["model"], "prior": EXPERIMENTS[wildcards.experiment]["prior"]})
 
 
 COMPILE_CACHE = "results/compile_cache"  # Inductor's kernels, shared by every training job of every scale
@@ -113,7 +122,7 @@ def run_seed(wildcards):
 
 
 def experiment_data(wildcards):
-    return f"results/{wildcards.scale}/data/{config['experiments'][wildcards.experiment]['dataset']}.npz"
+    return f"results/{wildcards.scale}/data/{EXPERIMENTS[wildcards.experiment]['dataset']}.npz"
 
 
 def run_dirs(scale, experiment, label_count=None):
@@ -169,6 +178,18 @@ def table_inputs(wildcards):
     """The per-experiment metrics tables a claims table summarises."""
     wanted = TABLES[wildcards.table]["experiments"] or config["experiments"]
     return [f"results/{wildcards.scale}/tables/{e}.csv" for e in wanted]
+
+
+def protocol_study_inputs(wildcards):
+    """The metrics table of every experiment of the study, and the benchmark of every training job."""
+    return {
+        "tables": [f"results/{wildcards.scale}/tables/{e}.csv" for e in PROTOCOL_EXPERIMENTS],
+        "benchmarks": [
+            f"results/{wildcards.scale}/benchmarks/train/{e}/{r}.tsv"
+            for e in PROTOCOL_EXPERIMENTS
+            for r in run_ids(wildcards.scale, e)
+        ],
+    }
 
 
 def default_targets():

@@ -16,6 +16,8 @@ rule train:
         code=model_code("_train"),
     log:
         "results/{scale}/logs/train/{experiment}/{run}.log",
+    benchmark:
+        "results/{scale}/benchmarks/train/{experiment}/{run}.tsv"
     threads: 1
     conda:
         "../../envs/fieldvae.yaml"
@@ -49,7 +51,7 @@ rule metrics:
         "results/{scale}/runs/{experiment}/{run}/metrics.json",
     params:
         seed=run_seed,
-        theta=lambda w: config["datasets"][config["experiments"][w.experiment]["dataset"]]["theta"],
+        theta=lambda w: config["datasets"][EXPERIMENTS[w.experiment]["dataset"]]["theta"],
         code=code("darcy", "_metrics"),
     log:
         "results/{scale}/logs/metrics/{experiment}/{run}.log",

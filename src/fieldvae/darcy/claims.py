@@ -191,7 +191,7 @@ def _judge(numbers, measured) -> dict:
     if isinstance(numbers, Rate):
         return _rate(numbers, *measured)
     if isinstance(numbers, Comparison):
-        return _compare(*measured)
+        return compare_rates(*measured)
     return measured
 
 
@@ -220,7 +220,7 @@ def _rate(numbers: Rate, k: int, n: int, how: str) -> dict:
             "verdict": _verdict(p_reproduce, p_contradict, _trials(n)), "how": how}
 
 
-def _compare(more: tuple[str, int, int], fewer: tuple[str, int, int], how: str) -> dict:
+def compare_rates(more: tuple[str, int, int], fewer: tuple[str, int, int], how: str) -> dict:
     """Arms (name, k, n): the claim is that the rate is higher in `more` than in `fewer`."""
     (name1, k1, n1), (name2, k2, n2) = more, fewer
     p_reproduce = stats.proportions_test(k1, n1, k2, n2, "greater")

@@ -122,6 +122,18 @@ def add_commands(sub) -> None:
     p.add_argument("--md", type=Path, required=True, help="output .md file")
     p.set_defaults(run=_claims)
 
+    p = sub.add_parser("protocol-study", help="the hierarchical prior's effect per training protocol and data set")
+    p.add_argument("--study", type=json_settings, required=True, metavar="JSON",
+                   help="the protocol_study section of config.yaml, as JSON (pairs, protocols, trials)")
+    p.add_argument("--tables", type=Path, nargs="+", required=True,
+                   help="metrics tables of the study's experiments (<experiment>~<protocol>.csv)")
+    p.add_argument("--benchmarks", type=Path, nargs="+", required=True,
+                   help="Snakemake benchmark files of their training jobs, .../train/<experiment>/<run>.tsv")
+    p.add_argument("--scale", required=True, help="the scale, named in the markdown")
+    p.add_argument("--csv", type=Path, required=True, help="output .csv file")
+    p.add_argument("--md", type=Path, required=True, help="output .md file")
+    p.set_defaults(run=_protocol_study)
+
     p = sub.add_parser("figure", help="render a figure of the paper")
     figures = p.add_subparsers(dest="figure", required=True, metavar="FIGURE")
     f = figures.add_parser("fig1", help="sample fields of KLE datasets")
@@ -167,6 +179,11 @@ def add_commands(sub) -> None:
     f.add_argument("--tables", type=Path, nargs="+", required=True, help="per-experiment metrics tables")
     f.add_argument("--out", type=Path, required=True)
     f.set_defaults(run=_fig13)
+
+    f = figures.add_parser("protocol_study", help="the protocol study: rates per prior, protocol and data set")
+    f.add_argument("--table", type=Path, required=True, help="protocol_study.csv from `fieldvae protocol-study`")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_protocol_study_figure)
 
     f = figures.add_parser("fig14", help="disentanglement and training losses against the label count")
     f.add_argument("--runs", type=Path, nargs="+", required=True, help="run folders labels<count>_seed<n>")
@@ -404,3 +421,24 @@ def _fig14(args: argparse.Namespace) -> None:
     from fieldvae.darcy.runs import run_folder
 
     save_figure(fig14.draw([run_folder(p) for p in args.runs], args.n_unlabelled), args)
+
+
+def _protocol_study(args: argparse.Namespace) -> None:
+    from collections import defaultdict
+
+    from fieldvae.core.io import load_rows
+    from fieldvae.darcy import protocol_study
+
+    seconds = defaultdict(list)
+    for path in args.benchmarks:
+        seconds[path.parent.name].append(protocol_study.training_seconds(path))
+    rows = protocol_study.cells(args.study, {p.stem: load_rows([p]) for p in args.tables}, seconds)
+    protocol_study.write(args.csv, args.md, rows, args.study, args.scale)
+    print(args.md.read_text(), file=sys.stderr)
+
+
+def _protocol_study_figure(args: argparse.Namespace) -> None:
+    from fieldvae.core.io import load_rows
+    from fieldvae.darcy.plotting import protocol_study
+
+    save_figure(protocol_study.draw(load_rows([args.table])), args)

@@ -1,0 +1,77 @@
+"""The protocol study: protocols applied to schedules, its experiments, and its cells' counts, tests
+and costs on tables whose answer is known."""
+
+import pytest
+
+from fieldvae.core.io import load_rows
+from fieldvae.core.stats import proportions_test, wilson
+from fieldvae.darcy import protocol_study as ps
+
+PLAIN = {"epochs": 180, "recon_epochs": 60, "lr": [[0, 2e-3], [150, 1e-3]], "batch_size": 64}
+STUDY = {"trials": 4, "pairs": {"mixture": ["mixture", "mixture_hierarchical"]},
+         "protocols": {"scale": {}, "long": {"plain": {"recon_fraction": 0.62, "epochs_factor": 2},
+                                             "hierarchical": {"lr_factor": 0.3}}}}
+BASE = {"mixture": {"dataset": "mixture", "prior": "standard", "schedule": "plain"},
+        "mixture_hierarchical": {"dataset": "mixture", "prior": "hierarchical", "schedule": "hierarchical"},
+        "standard": {"dataset": "standard", "prior": "standard", "schedule": "plain"}}
+
+
+def test_a_protocol_changes_epochs_phase_and_rates_of_a_schedule():
+    assert ps.protocol_schedule(PLAIN, {}) == PLAIN
+    longer = ps.protocol_schedule(PLAIN, {"recon_fraction": 0.62, "epochs_factor": 2})
+    assert (longer["epochs"], longer["recon_epochs"]) == (360, 223)  # 62% of 360
+    assert longer["lr"] == [[0, 2e-3], [300, 1e-3]] and longer["batch_size"] == 64  # change points scale too
+    slower = ps.protocol_schedule(PLAIN, {"lr_factor": 0.25})
+    assert slower["lr"] == [[0, pytest.approx(5e-4)], [150, pytest.approx(2.5e-4)]] and slower["recon_epochs"] == 60
+    assert ps.protocol_schedule(PLAIN, {"epochs_factor": 0.5})["recon_epochs"] == 30  # the phase keeps its share
+    with pytest.raises(ValueError, match="protocol: unknown change recon_epochs; expected only"):
+        ps.protocol_schedule(PLAIN, {"recon_epochs": 10})
+
+
+def test_the_study_experiments_are_the_pairs_under_every_protocol():
+    experiments = ps.experiments(STUDY, BASE)
+    assert sorted(experiments) == ["mixture_hierarchical~long", "mixture_hierarchical~scale", "mixture~long",
+                                   "mixture~scale"]
+    assert experiments["mixture~long"] == {**BASE["mixture"], "protocol": {"recon_fraction": 0.62, "epochs_factor": 2},
+                                           "trials": 4}
+    assert experiments["mixture_hierarchical~long"]["protocol"] == {"lr_factor": 0.3}
+    assert experiments["mixture~scale"]["protocol"] == {}
+    with pytest.raises(ValueError, match="protocol_study.pairs': no experiment 'shifted'"):
+        ps.experiments({**STUDY, "pairs": {"shifted": ["shifted", "shifted_hierarchical"]}}, BASE)
+
+
+def _runs(disentangled, over_regularised, n):
+    return [{"disentangled": i < disentangled, "over_regularised": i >= n - over_regularised} for i in range(n)]
+
+
+def test_cells_count_test_and_cost_each_protocol_and_data_set():
+    tables = {"mixture~scale": _runs(0, 3, 10), "mixture_hierarchical~scale": _runs(6, 0, 10),
+              "mixture~long": _runs(2, 0, 10), "mixture_hierarchical~long": _runs(2, 0, 10)}
+    seconds = {name: [60.0] * 10 for name in tables}
+    rows = ps.cells(STUDY, tables, seconds)
+    assert [(r["protocol"], r["data"]) for r in rows] == [("scale", "mixture"), ("long", "mixture")]
+    scale, long = rows
+    assert (scale["standard_disentangled"], scale["hierarchical_disentangled"], scale["standard_n"]) == (0, 6, 10)
+    assert (scale["hierarchical_disentangled_low"], scale["hierarchical_disentangled_high"]) == wilson(6, 10)
+    assert scale["disentangled_p"] == pytest.approx(proportions_test(6, 10, 0, 10, "greater"))
+    assert scale["disentangled_verdict"] == "reproduced"  # 6/10 against 0/10
+    assert scale["over_regularised_p"] == pytest.approx(proportions_test(3, 10, 0, 10, "greater"))
+    assert long["disentangled_verdict"].startswith("inconclusive") and long["disentangled_p"] > 0.5
+    assert scale["core_minutes"] == pytest.approx(20.0)  # 20 runs of a minute
+
+
+def test_the_opposite_direction_is_a_contradiction(tmp_path):
+    tables = {"mixture~scale": _runs(7, 0, 10), "mixture_hierarchical~scale": _runs(0, 0, 10)}
+    study = {**STUDY, "protocols": {"scale": {}}}
+    (row,) = ps.cells(study, tables, {name: [1.0] for name in tables})
+    assert row["disentangled_verdict"] == "contradicted" and row["disentangled_p_opposite"] < 0.05
+    ps.write(tmp_path / "s.csv", tmp_path / "s.md", [row], study, "tiny")
+    assert load_rows([tmp_path / "s.csv"])[0]["disentangled_verdict"] == "contradicted"
+    md = (tmp_path / "s.md").read_text()
+    assert "| scale | mixture | 7/10 [0.40, 0.89] | 0/10 [0.00, 0.28] |" in md and "contradicted" in md
+
+
+def test_training_seconds_come_from_snakemakes_benchmark_file(tmp_path):
+    path = tmp_path / "seed0.tsv"
+    path.write_text("s\th:m:s\tmax_rss\tcpu_time\n81.25\t0:01:21\t512.0\t80.9\n")
+    assert ps.training_seconds(path) == 81.25
