@@ -1,5 +1,6 @@
-"""What every `fieldvae` command module shares: JSON settings options, the parameters a command
-records in the provenance of what it writes, and writing a figure with that record."""
+"""What every `fieldvae` command module shares: JSON settings options, the options of training
+commands, the parameters a command records in the provenance of what it writes, and writing a
+figure with that record."""
 
 from __future__ import annotations
 
@@ -18,6 +19,15 @@ def json_settings(text: str) -> dict:
     if not isinstance(value, dict):
         raise argparse.ArgumentTypeError(f"expected a JSON object of settings, got {text!r}")
     return value
+
+
+def add_training_options(p: argparse.ArgumentParser) -> None:
+    """The options every training command shares: device, threads, compile cache, output folder."""
+    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: CUDA when present")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads for PyTorch (0: its default)")
+    p.add_argument("--compile-cache", type=Path, help="folder of compiled kernels shared by every job of a build "
+                   "(when the training settings compile; default: Inductor's own)")
+    p.add_argument("--out-dir", type=Path, required=True, help="writes model.pt and history.csv here")
 
 
 def recorded_params(args: argparse.Namespace) -> dict:

@@ -113,21 +113,22 @@ def compilation_unavailable(device: torch.device) -> str | None:
     return None
 
 
-def compile_model(model: torch.nn.Module, device: torch.device, cache: Path | None, log=sys.stderr) -> None:
+def compile_model(model: torch.nn.Module, device: torch.device, cache: Path | None, log=sys.stderr) -> bool:
     """Compile the model's forward pass in place (parameter names and checkpoints stay as they are),
     with Inductor's on-disk caches in `cache`, a folder every job of a build shares, so only the
     first job of a model shape compiles from scratch. Where compilation is not available, say so
-    once and stay eager."""
+    once and stay eager. Returns whether the model was compiled."""
     reason = compilation_unavailable(device)
     if reason:
         print(f"training eagerly: torch.compile is not available here ({reason})", file=log)
-        return
+        return False
     if cache is not None:
         Path(cache).mkdir(parents=True, exist_ok=True)
         os.environ["TORCHINDUCTOR_CACHE_DIR"] = str(Path(cache).resolve())
     model.compile()
     print(f"compiling the forward pass (Inductor caches in {os.environ.get('TORCHINDUCTOR_CACHE_DIR', 'the default folder')})",
           file=log)
+    return True
 
 
 def _global_rng_states() -> dict:
@@ -145,7 +146,8 @@ def _set_global_rng_states(states: dict) -> None:
 class Trainer:
     """Trains `model` on `objective` under `schedule`. `streams` names the random-stream purposes of
     the minibatch order and of the objective's noise; `fingerprint` is everything that determines
-    the result (settings, seed, data, code): a checkpoint with another fingerprint is not resumed.
+    the result (settings, seed, data, code, and whether the model runs compiled): a checkpoint with
+    another fingerprint is not resumed.
     `compile_cache` is the folder of the compiled kernels when the schedule compiles."""
 
     def __init__(self, model: torch.nn.Module, objective: Objective, schedule: Schedule, seed: int, run_dir: Path,
@@ -153,10 +155,11 @@ class Trainer:
                  device: torch.device | str = "cpu", compile_cache: Path | None = None, log=sys.stderr):
         self.model, self.objective, self.schedule, self.log = model, objective, schedule, log
         self.device = torch.device(device)
-        if schedule.compile:
-            compile_model(model, self.device, compile_cache, log)
+        compiled = schedule.compile and compile_model(model, self.device, compile_cache, log)
         self.checkpoint_path = Path(run_dir) / "checkpoint.pt"
-        self.fingerprint = hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()
+        # compiled and eager steps round differently: a run resumes only in the mode it ran in
+        mode = {**fingerprint, "compiled": compiled}
+        self.fingerprint = hashlib.sha256(json.dumps(mode, sort_keys=True).encode()).hexdigest()
         self.optimizer = torch.optim.Adam(objective.parameter_groups(model))
         # separate streams, so a change in batching cannot shift the noise, nor the other way round
         self.order_generator = torch_generator(streams[0], seed, device=self.device)

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from fieldvae.core.cli_support import json_settings, recorded_params, save_figure
+from fieldvae.core.cli_support import add_training_options, json_settings, recorded_params, save_figure
 
 
 def add_commands(sub) -> None:
@@ -41,11 +41,7 @@ def add_commands(sub) -> None:
     p.add_argument("--training", type=json_settings, default={}, metavar="JSON",
                    help="TrainingConfig fields as JSON, e.g. '{\"epochs\": 100, \"fixed_beta\": 10}'")
     p.add_argument("--seed", type=int, required=True, help="fixes initialisation, batches, noise and labels")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: CUDA when present")
-    p.add_argument("--threads", type=int, default=0, help="CPU threads for PyTorch (0: its default)")
-    p.add_argument("--compile-cache", type=Path, help="folder of compiled kernels shared by every job of a build "
-                   "(when the training settings compile; default: Inductor's own)")
-    p.add_argument("--out-dir", type=Path, required=True, help="writes model.pt and history.csv here")
+    add_training_options(p)
     p.set_defaults(run=_train)
 
     p = sub.add_parser("encode", help="latent means and log-variances of a dataset's train and test sets")

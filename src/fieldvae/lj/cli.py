@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fieldvae.core.cli_support import json_settings, recorded_params, save_figure
+from fieldvae.core.cli_support import add_training_options, json_settings, recorded_params, save_figure
 
 # Figures: what they show, and the files they are drawn from.
 FIGURES = {
@@ -49,11 +49,7 @@ def add_commands(sub) -> None:
     p.add_argument("--model", type=json_settings, default={}, metavar="JSON", help="LJModelConfig fields, e.g. '{\"channels\": [16, 16]}'")
     p.add_argument("--training", type=json_settings, default={}, metavar="JSON", help="LJTrainingConfig fields, e.g. '{\"epochs\": 30}'")
     p.add_argument("--seed", type=int, required=True, help="fixes the split, initialisation and batches")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    p.add_argument("--threads", type=int, default=0, help="CPU threads for PyTorch (0: its default)")
-    p.add_argument("--compile-cache", type=Path, help="folder of compiled kernels shared by every job of a build "
-                   "(when the training settings compile; default: Inductor's own)")
-    p.add_argument("--out-dir", type=Path, required=True, help="writes model.pt and history.csv here")
+    add_training_options(p)
     p.set_defaults(run=_train)
 
     p = steps.add_parser("encode", help="latent means of the training and held-out configurations; gamma from them")
