@@ -1,14 +1,15 @@
 # Names, wildcard constraints and input functions shared by all rules.
 import json
 
-from fieldvae.darcy import run_ids as runs
-from fieldvae.lj.cli import FIGURES as LJ_FIGURE_INPUTS
 from fieldvae.core.fingerprint import code_fingerprint, command_fingerprint
 from fieldvae.darcy import protocol_study
+from fieldvae.darcy import run_ids as runs
 from fieldvae.darcy.models.priors import prior_module
 from fieldvae.darcy.summary import TABLES
+from fieldvae.lj.cli import FIGURES as LJ_FIGURE_INPUTS
 
 SCALE = config["scale"]
+COMPILE_CACHE = "results/compile_cache"  # Inductor's kernels, shared by every training job of every scale
 # The protocol study's experiments (<experiment>~<protocol>) train like any other; every lookup of an
 # experiment goes through EXPERIMENTS, while the claims, tables and `runs` take config["experiments"].
 STUDY = config.get("protocol_study")
@@ -112,9 +113,6 @@ def training_settings(wildcards):
 def model_settings(wildcards):
     """ModelConfig fields of a run, as JSON: the shared widths plus the experiment's prior."""
     return json.dumps({**config["model"], "prior": EXPERIMENTS[wildcards.experiment]["prior"]})
-
-
-COMPILE_CACHE = "results/compile_cache"  # Inductor's kernels, shared by every training job of every scale
 
 
 def run_seed(wildcards):
