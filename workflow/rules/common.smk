@@ -24,13 +24,17 @@ def code(study, command):
     return command_fingerprint(f"fieldvae.{study}.cli", command)
 
 
+PRIOR_CODE = {prior: code_fingerprint(prior_module(prior)) for prior in {e["prior"] for e in config["experiments"].values()}}
+
+
 def model_code(command, experiment=None):
     """`code` of a command that runs a trained DenseVAE, plus its experiment's prior: priors are
-    loaded by name, so editing one prior reruns only the runs that use it."""
+    loaded by name, so editing one prior reruns only the runs that use it. Both fingerprints are
+    computed once, not per job."""
+    command_code = code("darcy", command)
 
     def fingerprint(wildcards):
-        prior = EXPERIMENTS[experiment or wildcards.experiment]["prior"]
-        return f"{code('darcy', command)}-{code_fingerprint(prior_module(prior))}"
+        return f"{command_code}-{PRIOR_CODE[EXPERIMENTS[experiment or wildcards.experiment]['prior']]}"
 
     return fingerprint
 

@@ -98,11 +98,11 @@ def write(csv_path, md_path, rows: list[dict], study: dict, scale: str) -> None:
              "| protocol | data | disentangled: standard | HP | p | verdict | over-regularised: standard | HP | p "
              "| verdict | core-min |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        cells = [r["protocol"], r["data"]]
+        values = [r["protocol"], r["data"]]
         for flag in ("disentangled", "over_regularised"):
-            cells += [_fraction(r, "standard", flag), _fraction(r, "hierarchical", flag), f"{r[f'{flag}_p']:.3f}",
+            values += [_fraction(r, "standard", flag), _fraction(r, "hierarchical", flag), f"{r[f'{flag}_p']:.3f}",
                       r[f"{flag}_verdict"]]
-        lines.append("| " + " | ".join(cells) + f" | {r['core_minutes']:.0f} |")
+        lines.append("| " + " | ".join(values) + f" | {r['core_minutes']:.0f} |")
     with atomic_path(md_path) as tmp:
         Path(tmp).write_text("\n".join(lines) + "\n")
 
