@@ -60,6 +60,19 @@ def test_cells_count_test_and_cost_each_protocol_and_data_set():
     assert scale["core_minutes"] == pytest.approx(20.0)  # 20 runs of a minute
 
 
+def test_diverged_runs_are_counted_in_n_as_neither(tmp_path):
+    hierarchical = _runs(4, 0, 10)
+    for r in hierarchical[-2:]:
+        r["diverged"] = True
+    tables = {"mixture~scale": _runs(0, 0, 10), "mixture_hierarchical~scale": hierarchical}
+    study = {**STUDY, "protocols": {"scale": {}}}
+    (row,) = ps.cells(study, tables, {name: [1.0] for name in tables})
+    assert (row["hierarchical_diverged"], row["standard_diverged"], row["hierarchical_n"]) == (2, 0, 10)
+    assert row["hierarchical_disentangled"] == 4
+    ps.write(tmp_path / "s.csv", tmp_path / "s.md", [row], study, "tiny")
+    assert (tmp_path / "s.md").read_text().splitlines()[-1].endswith("| 0 | 2 | 0 |")
+
+
 def test_the_opposite_direction_is_a_contradiction(tmp_path):
     tables = {"mixture~scale": _runs(7, 0, 10), "mixture_hierarchical~scale": _runs(0, 0, 10)}
     study = {**STUDY, "protocols": {"scale": {}}}

@@ -55,3 +55,14 @@ def test_markdown_shows_intervals_and_the_rule(tmp_path):
     assert "| 3/10 [0.11, 0.60] | 3/10 [0.11, 0.60] |" in md
     assert f"MIN_EXPLAINED_SHARE = {MIN_EXPLAINED_SHARE}" in md and "ceiling" not in md
     assert all(f"disentangled_at_{t}" in md for t in THRESHOLDS)
+
+
+def test_a_diverged_run_counts_in_the_runs_as_neither_and_has_no_scores():
+    scoreless = dict.fromkeys(("s_d", "s_d_factors", "axis_share", "diagonal_share", "code_angle", "s_kl", "mig"))
+    diverged = run("mixture", "seed9", **scoreless, diverged=True)
+    (row,) = summarise([*known_group()[:9], diverged])
+    assert (row["runs"], row["diverged_count"], row["disentangled_count"], row["over_regularised_count"]) == (10, 1, 3, 3)
+    assert all(row[f"disentangled_at_{t}"] == pytest.approx(k / 10) for t, k in zip(THRESHOLDS, (5, 4, 3, 2, 1)))
+    assert row["axis_share_mean"] == pytest.approx(sum([1.0, 1.0, 1.0, 0.96, 0.9, 0.8, 0.7, 0.6, 0.5]) / 9)
+    (old,) = summarise(known_group())  # tables written before runs could diverge have no such column
+    assert old["diverged_count"] == 0

@@ -9,11 +9,14 @@ import sys
 import numpy as np
 import pytest
 import torch
-
 from conftest import REPO, kill_during, run
-from fieldvae.core.trainer import Trainer, TrainingDiverged, batch_count, pick_device
+
+from fieldvae.core.io import load_columns
+from fieldvae.core.trainer import (Trainer, TrainingDiverged, batch_count,
+                                   pick_device)
 from fieldvae.darcy.dataset import load_dataset
-from fieldvae.darcy.encode import encode_splits
+from fieldvae.darcy.encode import encode_model_file, encode_splits
+from fieldvae.darcy.evaluate import evaluate
 from fieldvae.darcy.models.config import ModelConfig
 from fieldvae.darcy.models.densevae import DenseVAE
 from fieldvae.darcy.models.store import load_model
@@ -90,8 +93,7 @@ def test_killed_run_resumes_bit_for_bit(data_file, tmp_path):
 
 
 def test_checkpoint_of_another_configuration_is_not_resumed(data_file, tmp_path):
-    with pytest.raises(TrainingDiverged):
-        train(data_file, tmp_path, {"lr": [[0, 0.002], [2, 1e9]]})
+    train(data_file, tmp_path, {"lr": [[0, 0.002], [2, 1e9]]})  # diverges, keeping its last checkpoint
     assert (tmp_path / "checkpoint.pt").exists()
     log = io.StringIO()
     torch.set_num_threads(1)
@@ -101,15 +103,46 @@ def test_checkpoint_of_another_configuration_is_not_resumed(data_file, tmp_path)
 
 
 def test_divergence_stops_with_a_clear_message_and_keeps_the_last_checkpoint(data_file, tmp_path):
+    method = TrainingMethod(training_data(load_dataset(data_file)[0], TrainingConfig(), 0, "cpu"), TrainingConfig())
+    schedule = TrainingConfig(**{**QUICK, "lr": ((0, 0.002), (2, 1e9))})
+    model = DenseVAE(ModelConfig(grid=17)).to(memory_format=torch.channels_last)
+    trainer = Trainer(model, method, schedule, 0, tmp_path, {}, log=open(os.devnull, "w"))
     with pytest.raises(TrainingDiverged) as err:
-        train(data_file, tmp_path, {"lr": [[0, 0.002], [2, 1e9]]})
+        trainer.train()
     message = str(err.value)
     epoch = int(re.match(r"epoch (\d+): non-finite", message).group(1))
+    assert err.value.epoch == err.value.row["epoch"] == epoch and not np.isfinite(err.value.row["loss"])
     assert "nll_per_pixel=" in message and "reg_per_latent=" in message
     assert f"the last good checkpoint (epoch {epoch - 1}) is kept" in message
     state = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
     assert state["epoch"] == epoch - 1 and all(np.isfinite(h["loss"]) for h in state["history"])
-    assert not (tmp_path / "model.pt").exists() and not (tmp_path / "history.csv").exists()
+    assert not (tmp_path / "model.pt").exists()
+
+
+def test_a_diverged_run_is_recorded_and_scored_as_diverged(data_file, tmp_path):
+    """Divergence is an outcome of a protocol, not a failed job: the model file records the epoch and
+    holds no weights, the history ends with the non-finite epoch, and the run's scores say diverged."""
+    log = io.StringIO()
+    torch.set_num_threads(1)
+    history = train_run(data_file, {}, {**QUICK, "lr": [[0, 0.002], [2, 1e9]]}, 0, tmp_path, "cpu", {"params": {}},
+                        log=log)
+    epoch = history[-1]["epoch"]
+    assert f"recorded as a run that diverged in epoch {epoch}" in log.getvalue()
+    assert all(np.isfinite(h["loss"]) for h in history[:-1]) and not np.isfinite(history[-1]["loss"])
+    assert len(load_columns(tmp_path / "history.csv")["loss"]) == len(history)
+    with pytest.raises(ValueError, match=rf"model.pt: the run diverged in epoch {epoch} and has no trained weights"):
+        load_model(tmp_path / "model.pt")
+    arrays, _ = load_dataset(data_file)
+    latents, meta = encode_model_file(tmp_path / "model.pt", arrays, "cpu")
+    assert list(latents) == ["diverged_epoch"] and meta["provenance"]["params"] == {}
+    scores = evaluate(latents, load_columns(tmp_path / "history.csv"), 0, "mixture")
+    assert scores["diverged"] and scores["diverged_epoch"] == epoch
+    assert not scores["disentangled"] and not scores["over_regularised"] and scores["s_d"] is None
+    trained = tmp_path / "trained"
+    train(data_file, trained)
+    latents, _ = encode_model_file(trained / "model.pt", arrays, "cpu")
+    normal = evaluate(latents, load_columns(trained / "history.csv"), 0, "mixture")
+    assert set(normal) == set(scores) and normal["diverged"] is False and normal["diverged_epoch"] is None
 
 
 def test_semi_supervised_labels_come_from_the_labelled_pool_nested_across_counts(data_file):

@@ -32,7 +32,12 @@ from fieldvae.core.streams import torch_generator
 
 
 class TrainingDiverged(ArithmeticError):
-    """A loss term became NaN or infinite; nothing but the last good checkpoint is left behind."""
+    """A loss term became NaN or infinite; `row` is that epoch's history row. Nothing but the last good
+    checkpoint is left behind."""
+
+    def __init__(self, message: str, row: dict):
+        super().__init__(message)
+        self.row, self.epoch = row, row["epoch"]
 
 
 class Schedule(Protocol):
@@ -215,7 +220,7 @@ class Trainer:
                 kept = (f"the last good checkpoint (epoch {self.checkpoint_epoch}) is kept at {self.checkpoint_path}"
                         if self.checkpoint_epoch is not None else "no checkpoint was written yet")
                 terms = ", ".join(f"{k}={v:.4g}" for k, v in row.items() if k not in ("epoch", "lr"))
-                raise TrainingDiverged(f"epoch {epoch}: non-finite {', '.join(bad)} ({terms}); {kept}")
+                raise TrainingDiverged(f"epoch {epoch}: non-finite {', '.join(bad)} ({terms}); {kept}", row)
             self.history.append(row)
             rate = (epoch + 1 - self.start_epoch) * objective.weight / (time.perf_counter() - start)
             if epoch == schedule.epochs - 1 or (epoch + 1) % schedule.checkpoint_every == 0:

@@ -11,7 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from fieldvae.core.cli_support import add_training_options, json_settings, recorded_params, save_figure
+from fieldvae.core.cli_support import (add_training_options, json_settings,
+                                       recorded_params, save_figure)
 
 
 def add_commands(sub) -> None:
@@ -236,14 +237,11 @@ def _encode(args: argparse.Namespace) -> None:
     from fieldvae.core.provenance import provenance
     from fieldvae.core.trainer import pick_device
     from fieldvae.darcy.dataset import load_dataset
-    from fieldvae.darcy.encode import encode_splits
-    from fieldvae.darcy.models.store import load_model
+    from fieldvae.darcy.encode import encode_model_file
 
-    device = pick_device(args.device)
-    model, meta = load_model(args.model, device)
     arrays, _ = load_dataset(args.data)
-    save_arrays(args.out, encode_splits(model, arrays, device),
-                provenance({**recorded_params(args), "model_provenance": meta["provenance"]}))
+    latents, meta = encode_model_file(args.model, arrays, pick_device(args.device))
+    save_arrays(args.out, latents, provenance({**recorded_params(args), "model_provenance": meta["provenance"]}))
     print(f"wrote {args.out}", file=sys.stderr)
 
 

@@ -1,5 +1,5 @@
 """Latent means and variances of a dataset under a trained encoder, so metrics and figures never
-reload a model."""
+reload a model. A diverged run's latents file holds only its `diverged_epoch`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from fieldvae.core.streams import torch_generator
+from fieldvae.darcy.models.store import load_model, model_metadata
 
 PRIOR_SAMPLES = 2000
 
@@ -47,3 +48,12 @@ def encode_splits(model, arrays: dict, device, examples: int = 4) -> dict[str, n
         generator = torch_generator("prior_samples", 0)
         out["prior_samples"] = copy.deepcopy(model.prior).cpu().sample(PRIOR_SAMPLES, generator).numpy()
     return out
+
+
+def encode_model_file(path, arrays: dict, device) -> tuple[dict[str, np.ndarray], dict]:
+    """`encode_splits` of the model in a file, and the file's metadata."""
+    meta = model_metadata(path)
+    if "diverged_epoch" in meta:
+        return {"diverged_epoch": np.array(meta["diverged_epoch"])}, meta
+    model, meta = load_model(path, device)
+    return encode_splits(model, arrays, device), meta

@@ -7,9 +7,11 @@ import numpy as np
 from fieldvae.core.metrics.aggregate import aggregate_samples, rate_distortion
 from fieldvae.core.metrics.code_angle import code_angle
 from fieldvae.core.metrics.dci import dci
-from fieldvae.core.metrics.disentangled import axis_share, diagonal_share, disentangled
+from fieldvae.core.metrics.disentangled import (axis_share, diagonal_share,
+                                                disentangled)
 from fieldvae.core.metrics.mig import mig
-from fieldvae.core.metrics.overregularisation import final_rate, over_regularised
+from fieldvae.core.metrics.overregularisation import (final_rate,
+                                                      over_regularised)
 from fieldvae.core.metrics.s_d import s_d, s_d_of_factors
 from fieldvae.core.metrics.s_kl import s_kl
 from fieldvae.core.metrics.sap import sap
@@ -17,12 +19,19 @@ from fieldvae.core.streams import rng
 from fieldvae.darcy.theta import sample_theta
 
 FINAL_EPOCHS = 10  # training terms are reported as means over the last epochs
+SCORES = ("s_d", "s_d_factors", "axis_share", "diagonal_share", "code_angle", "s_kl", "s_kl_reason", "mig", "sap",
+          "dci_disentanglement", "dci_completeness", "dci_informativeness", "rate", "distortion", "loss",
+          "nll_per_pixel", "label_nll")
 
 
 def evaluate(latents: dict, history: dict, seed: int, theta_distribution: str) -> dict:
     """Scores on the test set (encoder means; DCI fits on the training codes). S_KL compares samples
     of the aggregated posterior (their own stream) with a fresh sample of the dataset's p(theta)
-    (another stream), never with theta the model was trained or scored on."""
+    (another stream), never with theta the model was trained or scored on. A diverged run has no scores: it
+    is neither disentangled nor over-regularised, and `diverged`."""
+    if "diverged_epoch" in latents:
+        return {**dict.fromkeys(SCORES), "over_regularised": False, "disentangled": False, "diverged": True,
+                "diverged_epoch": int(latents["diverged_epoch"])}
     mu, logvar, theta = latents["mu_test"], latents["logvar_test"], latents["theta_test"]
     rate, distortion = rate_distortion(history, FINAL_EPOCHS)
     collapsed = over_regularised(final_rate(history["rate"], FINAL_EPOCHS), mu, logvar)
@@ -31,7 +40,7 @@ def evaluate(latents: dict, history: dict, seed: int, theta_distribution: str) -
     z = aggregate_samples(mu, logvar, rng("s_kl_posterior_noise", seed))
     reference = sample_theta(theta_distribution, 2 * len(z), theta.shape[1], rng("s_kl_reference", seed))
     kl = s_kl(z, reference, rng("s_kl_split", seed))
-    return {
+    scores = {
         "s_d": s_d(mu, theta),
         "s_d_factors": s_d_of_factors(theta),
         "axis_share": share,
@@ -48,3 +57,4 @@ def evaluate(latents: dict, history: dict, seed: int, theta_distribution: str) -
         "distortion": distortion,
         **{key: float(np.mean(history[key][-FINAL_EPOCHS:])) for key in ("loss", "nll_per_pixel", "label_nll")},
     }
+    return {**scores, "diverged": False, "diverged_epoch": None}

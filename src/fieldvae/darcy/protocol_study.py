@@ -59,7 +59,7 @@ def training_seconds(path) -> float:
 
 def cells(study: dict, tables: dict[str, list[dict]], seconds: dict[str, list[float]]) -> list[dict]:
     """One row per (protocol, data): per prior the counts and Wilson intervals of disentangled and of
-    over-regularised runs; Boschloo tests of 'the hierarchical prior disentangles more often' and of
+    over-regularised runs, and the count of diverged runs (in n, as neither); Boschloo tests of 'the hierarchical prior disentangles more often' and of
     'the standard prior over-regularises more often', with verdicts; the cell's training cost in
     core-minutes (one thread per job)."""
     rows = []
@@ -69,6 +69,7 @@ def cells(study: dict, tables: dict[str, list[dict]], seconds: dict[str, list[fl
                     for label, name in (("standard", standard), ("hierarchical", hierarchical))}
             row = {"protocol": protocol, "data": data}
             for label, runs in arms.items():
+                row[f"{label}_diverged"] = sum(bool(r.get("diverged")) for r in runs)
                 for flag in ("disentangled", "over_regularised"):
                     k, n = sum(bool(r[flag]) for r in runs), len(runs)
                     low, high = wilson(k, n)
@@ -92,16 +93,19 @@ def write(csv_path, md_path, rows: list[dict], study: dict, scale: str) -> None:
              "Per cell (protocol, data) the runs of the standard and of the hierarchical prior: disentangled and "
              "over-regularised counts with 95% Wilson intervals; Boschloo one-sided tests of the paper's direction "
              "(HP disentangles more often; the standard prior over-regularises more often), p < 0.05 in it: "
-             "`reproduced`, in the opposite direction: `contradicted`. Cost: training core-minutes of the cell.", "",
+             "`reproduced`, in the opposite direction: `contradicted`. Diverged: runs whose training diverged "
+             "(counted in n as neither disentangled nor over-regularised). Cost: training core-minutes of the cell.",
+             "",
              "Protocols (changes to the scale's schedules): "
              + "; ".join(f"`{name}` {changes or 'none'}" for name, changes in study["protocols"].items()), "",
              "| protocol | data | disentangled: standard | HP | p | verdict | over-regularised: standard | HP | p "
-             "| verdict | core-min |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| verdict | diverged: standard | HP | core-min |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         values = [r["protocol"], r["data"]]
         for flag in ("disentangled", "over_regularised"):
             values += [_fraction(r, "standard", flag), _fraction(r, "hierarchical", flag), f"{r[f'{flag}_p']:.3f}",
                       r[f"{flag}_verdict"]]
+        values += [str(r["standard_diverged"]), str(r["hierarchical_diverged"])]
         lines.append("| " + " | ".join(values) + f" | {r['core_minutes']:.0f} |")
     with atomic_path(md_path) as tmp:
         Path(tmp).write_text("\n".join(lines) + "\n")

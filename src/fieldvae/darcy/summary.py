@@ -14,13 +14,14 @@ import math
 import numpy as np
 
 from fieldvae.core.io import atomic_path, save_rows
-from fieldvae.core.metrics.disentangled import MIN_EXPLAINED_SHARE, THRESHOLDS, disentangled
+from fieldvae.core.metrics.disentangled import (MIN_EXPLAINED_SHARE,
+                                                THRESHOLDS, disentangled)
 from fieldvae.core.stats import wilson
 from fieldvae.darcy.run_ids import variant
 
 SCORES = ("s_d", "s_d_factors", "axis_share", "code_angle", "s_kl", "mig", "dci_disentanglement",
           "dci_completeness", "dci_informativeness", "sap", "rate", "distortion")
-FRACTIONS = ("over_regularised", "disentangled")
+FRACTIONS = ("over_regularised", "disentangled", "diverged")
 TABLES = {
     "summary": {
         "experiments": None,  # all
@@ -48,7 +49,8 @@ RULE = (f"Disentangled: not over-regularised and axis share >= MIN_EXPLAINED_SHA
         "curved code counts as a linear one; a Gaussian code rotated by a from the axes has share cos^2(a), so "
         "this admits codes within 30 degrees of the axes). Columns disentangled_at_t give the fraction at "
         "threshold t instead. Fractions are k/n [95% Wilson interval]; means and standard deviations over the "
-        "runs (S_KL and the code angle over the runs that have one).")
+        "runs (S_KL and the code angle over the runs that have one). A run whose training diverged (column "
+        "diverged) counts in the runs as not disentangled and not over-regularised, and has no scores.")
 
 
 def summarise(rows: list[dict]) -> list[dict]:
@@ -62,15 +64,15 @@ def summarise(rows: list[dict]) -> list[dict]:
     for (experiment, var), members in groups.items():
         summary = {"experiment": experiment, "variant": var, "runs": len(members)}
         flags = {"over_regularised": [bool(m["over_regularised"]) for m in members],
-                 "disentangled": [disentangled(m["axis_share"], m["over_regularised"]) for m in members]}
+                 "disentangled": [_disentangled(m) for m in members],
+                 "diverged": [bool(m.get("diverged")) for m in members]}
         for name, values in flags.items():
             k = sum(values)
             summary[f"{name}_count"] = k
             summary[name] = k / len(values)
             summary[f"{name}_low"], summary[f"{name}_high"] = wilson(k, len(values))
         for t in THRESHOLDS:
-            summary[f"disentangled_at_{t}"] = float(np.mean(
-                [disentangled(m["axis_share"], m["over_regularised"], t) for m in members]))
+            summary[f"disentangled_at_{t}"] = float(np.mean([_disentangled(m, t) for m in members]))
         for score in SCORES:
             values = [m[score] for m in members if _finite(m.get(score))]
             summary[f"{score}_mean"] = float(np.mean(values)) if values else math.nan
@@ -103,6 +105,11 @@ def write(csv_path, md_path, rows: list[dict], table: str, scale: str) -> None:
         lines.append("| " + " | ".join(cells) + " |")
     with atomic_path(md_path) as tmp:
         tmp.write_text("\n".join(lines) + "\n")
+
+
+def _disentangled(run: dict, threshold: float = MIN_EXPLAINED_SHARE) -> bool:
+    """A diverged run has no scores and is not disentangled."""
+    return not run.get("diverged") and disentangled(run["axis_share"], run["over_regularised"], threshold)
 
 
 def _finite(value) -> bool:

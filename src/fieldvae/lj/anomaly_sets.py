@@ -7,7 +7,8 @@ import numpy as np
 
 from fieldvae.core.streams import rng as stream
 from fieldvae.lj.anomaly import NORMAL
-from fieldvae.lj.geometry import BOX, as_configurations, check_box, distance_matrices
+from fieldvae.lj.geometry import (BOX, as_configurations, check_box,
+                                  distance_matrices)
 
 MOVED_PARTICLES = 4  # particles moved in each configuration of a displaced set
 

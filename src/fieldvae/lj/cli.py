@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from fieldvae.core.cli_support import add_training_options, json_settings, recorded_params, save_figure
+from fieldvae.core.cli_support import (add_training_options, json_settings,
+                                       recorded_params, save_figure)
 
 # Figures: what they show, and the files they are drawn from.
 FIGURES = {

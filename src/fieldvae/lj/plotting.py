@@ -9,7 +9,8 @@ from sklearn.decomposition import PCA
 
 from fieldvae.core import style
 from fieldvae.lj.anomaly import roc_curve
-from fieldvae.lj.geometry import positions_from_matrices, sort_by_corner, tumble
+from fieldvae.lj.geometry import (positions_from_matrices, sort_by_corner,
+                                  tumble)
 
 PARTICLE_DIAMETER = 1.0  # sigma
 

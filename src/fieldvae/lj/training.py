@@ -20,7 +20,8 @@ from fieldvae.core.io import atomic_path, load_arrays, save_rows
 from fieldvae.core.streams import rng, torch_seed
 from fieldvae.core.trainer import Objective, Trainer
 from fieldvae.lj.geometry import distance_matrices
-from fieldvae.lj.model import DistanceVAE, LJModelConfig, LJTrainingConfig, loss_terms
+from fieldvae.lj.model import (DistanceVAE, LJModelConfig, LJTrainingConfig,
+                               loss_terms)
 
 
 def load_configurations(paths) -> tuple[np.ndarray, np.ndarray, float]:

@@ -1,4 +1,8 @@
-"""Trained-model files: weights, both configurations and provenance in one torch file."""
+"""Trained-model files: weights, both configurations and provenance in one torch file.
+
+A run whose training diverged is an outcome of its protocol, not a failed job: its model file records
+the epoch of the divergence and holds no weights, and every score of the run reads it as diverged.
+"""
 
 from __future__ import annotations
 
@@ -18,12 +22,32 @@ def save_model(path, model: DenseVAE, training: dict, provenance: dict) -> None:
         torch.save(state, tmp)
 
 
+def save_diverged(path, model_config: dict, training: dict, epoch: int, reason: str, provenance: dict) -> None:
+    """The model file of a run that diverged in `epoch` (the trainer's message as `reason`)."""
+    state = {"model_config": model_config, "training_config": training, "diverged_epoch": epoch,
+             "diverged_reason": reason, "provenance": provenance}
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
+
+
+def model_metadata(path) -> dict:
+    """A model file's configurations, provenance and, for a diverged run, `diverged_epoch`."""
+    return {k: v for k, v in _read(path).items() if k != "state_dict"}
+
+
 def load_model(path, device="cpu") -> tuple[DenseVAE, dict]:
     """The model in eval mode on `device`, and the file's metadata (configs, provenance)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no model file at {path}")
-    state = torch.load(path, map_location="cpu", weights_only=False)
+    state = _read(path)
+    if "diverged_epoch" in state:
+        raise ValueError(f"{path}: the run diverged in epoch {state['diverged_epoch']} and has no trained weights "
+                         f"({state['diverged_reason']})")
     model = DenseVAE(ModelConfig(**state["model_config"]))
     model.load_state_dict(state["state_dict"])
     return model.to(device).eval(), {k: v for k, v in state.items() if k != "state_dict"}
+
+
+def _read(path) -> dict:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no model file at {path}")
+    return torch.load(path, map_location="cpu", weights_only=False)

@@ -13,7 +13,7 @@ def draw(groups: dict[str, list[dict]]) -> plt.Figure:
     style.apply()
     fig, ax = plt.subplots(figsize=(style.TEXT_WIDTH / 2, 3.0), layout="constrained")
     for name, rows in groups.items():
-        rows = [r for r in rows if r["s_kl"] is not None]
+        rows = [r for r in rows if r["s_kl"] is not None]  # not for runs without S_KL (diverged ones among them)
         ax.scatter([r["s_d"] for r in rows], [r["s_kl"] for r in rows], s=14, label=name,
                    marker="o" if "hierarchical" in name else "s")
     ax.set_xlabel("$S_D$ (higher: more disentangled)")

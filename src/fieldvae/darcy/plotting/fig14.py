@@ -10,7 +10,9 @@ from fieldvae.core import style
 
 
 def draw(runs: list[dict], n_unlabelled: int) -> plt.Figure:
-    """runs: per run a dict with 'labels', 's_d', 's_d_factors' and its 'history'."""
+    """runs: per run a dict with 'labels', 's_d', 's_d_factors' and its 'history'. Diverged runs have
+    no scores and are left out (the label table counts them)."""
+    runs = [r for r in runs if not r.get("diverged")]
     style.apply()
     fig, (left, right) = plt.subplots(1, 2, figsize=(style.TEXT_WIDTH, 2.8), layout="constrained")
     counts = sorted({r["labels"] for r in runs})

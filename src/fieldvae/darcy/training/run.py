@@ -1,4 +1,5 @@
-"""One training run from files: dataset in, model file and history out, resumable.
+"""One training run from files: dataset in, model file and history out, resumable. A run that
+diverges is recorded as such (see `fieldvae.darcy.models.store`), not failed.
 
 Everything is checked before the first epoch: settings, dataset contents, requested sizes.
 """
@@ -15,12 +16,12 @@ from fieldvae.core.fingerprint import code_fingerprint
 from fieldvae.core.io import save_rows
 from fieldvae.core.settings import from_dict
 from fieldvae.core.streams import rng, torch_generator
-from fieldvae.core.trainer import Trainer, pick_device
+from fieldvae.core.trainer import Trainer, TrainingDiverged, pick_device
 from fieldvae.darcy.dataset import load_dataset
 from fieldvae.darcy.models.config import ModelConfig
 from fieldvae.darcy.models.densevae import DenseVAE, parameter_count
 from fieldvae.darcy.models.priors import prior_module
-from fieldvae.darcy.models.store import save_model
+from fieldvae.darcy.models.store import save_diverged, save_model
 from fieldvae.darcy.training.config import TrainingConfig
 from fieldvae.darcy.training.method import TrainingData, TrainingMethod
 
@@ -78,9 +79,17 @@ def train_run(data_path, model_settings: dict, training_settings: dict, seed: in
     trainer = Trainer(model, TrainingMethod(data, training), training, seed, out_dir, fingerprint, device=dev,
                       compile_cache=compile_cache, log=log)
     trainer.resume()
-    history = trainer.train()
-    save_model(out_dir / "model.pt", model, training.to_dict(),
-               {**provenance, "data_provenance": data_provenance})
+    provenance = {**provenance, "data_provenance": data_provenance}
+    try:
+        history = trainer.train()
+    except TrainingDiverged as diverged:  # an outcome of the protocol: recorded, scored as diverged
+        print(f"{diverged}\nrecorded as a run that diverged in epoch {diverged.epoch}", file=log, flush=True)
+        save_diverged(out_dir / "model.pt", model_cfg.to_dict(), training.to_dict(), diverged.epoch, str(diverged),
+                      provenance)
+        history = [*trainer.history, diverged.row]  # ends with the epoch that diverged
+        save_rows(out_dir / "history.csv", history)
+        return history
+    save_model(out_dir / "model.pt", model, training.to_dict(), provenance)
     save_rows(out_dir / "history.csv", history)
     trainer.checkpoint_path.unlink(missing_ok=True)
     return history

@@ -5,7 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from fieldvae.darcy.models.distributions import gaussian_log_prob, kl_to_centred_normal
+from fieldvae.darcy.models.distributions import (gaussian_log_prob,
+                                                 kl_to_centred_normal)
 
 
 class GaussianPrior(nn.Module):
