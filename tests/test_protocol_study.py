@@ -84,6 +84,24 @@ def test_the_opposite_direction_is_a_contradiction(tmp_path):
     assert "| scale | mixture | 7/10 [0.40, 0.89] | 0/10 [0.00, 0.28] |" in md and "contradicted" in md
 
 
+def test_code_angles_pool_the_protocols_and_test_the_failures_near_45_degrees():
+    def runs(angles, disentangled=0, over_regularised=0):
+        return [{"code_angle": None if a is None else float(a), "disentangled": i < disentangled,
+                 "over_regularised": i >= len(angles) - over_regularised} for i, a in enumerate(angles)]
+
+    tables = {"mixture~scale": runs([5, 40, 44, 10], disentangled=1, over_regularised=1),
+              "mixture~long": runs([31, 29] + [None]),  # a run without a code angle is left out
+              "mixture_hierarchical~scale": runs([42] * 9 + [3], disentangled=1),
+              "mixture_hierarchical~long": runs([44] * 10)}
+    standard, hierarchical = ps.code_angles(STUDY, tables)
+    assert (standard["prior"], standard["failed_angles"], standard["disentangled_angles"]) == (
+        "standard", [40.0, 44.0, 31.0, 29.0], [5.0])  # the run at 10 degrees is over-regularised
+    assert (standard["near_45"], standard["failed"]) == (3, 4)  # 29 is not within 15 degrees of 45
+    assert standard["p_near_45"] == pytest.approx(1 / 9)  # P(X >= 3), X ~ Bin(4, 1/3)
+    assert (hierarchical["near_45"], hierarchical["failed"]) == (18, 19) and hierarchical["p_near_45"] < 1e-6
+    assert hierarchical["disentangled_angles"] == [42.0]
+
+
 def test_training_seconds_come_from_snakemakes_benchmark_file(tmp_path):
     path = tmp_path / "seed0.tsv"
     path.write_text("s\th:m:s\tmax_rss\tcpu_time\n81.25\t0:01:21\t512.0\t80.9\n")

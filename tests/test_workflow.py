@@ -276,8 +276,8 @@ def test_protocol_study_builds_its_table_and_figure_apart_from_the_default_targe
     config = root / "config.yaml"
     with (edited(config, "  trials: 10\n  pairs:", "  trials: 1\n  pairs:"),
           edited(config, "    shifted: [shifted, shifted_hierarchical]\n", "")):
-        run([*SNAKEMAKE, "figures/protocol_study.pdf", "tables/protocol_study.md", "--config", "scale=tiny"],
-            cwd=root, env=env)
+        run([*SNAKEMAKE, "figures/protocol_study.pdf", "figures/protocol_study_angles.pdf", "tables/protocol_study.md",
+             "--config", "scale=tiny"], cwd=root, env=env)
     rows = load_rows([root / "tables/tiny/protocol_study.csv"])
     assert [(r["protocol"], r["data"]) for r in rows] == [
         (p, "mixture") for p in ("scale", "long_recon", "paper_lr", "paper_phases", "long_recon_2x")]
@@ -285,4 +285,6 @@ def test_protocol_study_builds_its_table_and_figure_apart_from_the_default_targe
     history = load_rows([root / "results/tiny/runs/mixture~long_recon_2x/seed0/history.csv"])
     assert len(history) == 4  # tiny's 2 plain epochs, twice
     assert (root / "figures/protocol_study.pdf").stat().st_size > 0
+    log = (root / "results/tiny/logs/figures/protocol_study_angles.log").read_text()
+    assert "mixture, hierarchical:" in log and (root / "figures/protocol_study_angles.pdf").stat().st_size > 0
     assert plan(built)[1] == []  # the default target does not include the study

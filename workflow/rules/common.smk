@@ -68,7 +68,7 @@ wildcard_constraints:
     scale="|".join(config["scales"]),
     dataset="|".join(config["datasets"]),
     terms=r"\d+",
-    figure="|".join([*FIGURES, "protocol_study"]),
+    figure="|".join([*FIGURES, "protocol_study", "protocol_study_angles"]),
     overview="|".join(OVERVIEWS),
     first=r"\d+",
     table="|".join(TABLES),

@@ -45,3 +45,26 @@ rule protocol_study_figure:
         "../../envs/fieldvae.yaml"
     shell:
         "fieldvae figure protocol_study --table {input} --out {output} > {log} 2>&1"
+
+
+rule protocol_study_angles:
+    input:
+        tables=lambda w: protocol_study_inputs(w)["tables"],
+    output:
+        report(
+            "figures/{scale}/protocol_study_angles.pdf",
+            caption="../report/protocol_study_angles.rst",
+            category="Protocol study",
+            subcategory="{scale} scale",
+        ),
+    params:
+        study=json.dumps(STUDY),
+        code=code("darcy", "_protocol_study_angles"),
+    log:
+        "results/{scale}/logs/figures/protocol_study_angles.log",
+    localrule: True
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae figure protocol_study_angles --study {params.study:q} --tables {input.tables} --out {output}"
+        " > {log} 2>&1"

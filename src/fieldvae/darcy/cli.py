@@ -182,6 +182,14 @@ def add_commands(sub) -> None:
     f.add_argument("--out", type=Path, required=True)
     f.set_defaults(run=_protocol_study_figure)
 
+    f = figures.add_parser("protocol_study_angles", help="the protocol study: code angles of failed and disentangled runs")
+    f.add_argument("--study", type=json_settings, required=True, metavar="JSON",
+                   help="the protocol_study section of config.yaml, as JSON (pairs, protocols, trials)")
+    f.add_argument("--tables", type=Path, nargs="+", required=True,
+                   help="metrics tables of the study's experiments (<experiment>~<protocol>.csv)")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_protocol_study_angles)
+
     f = figures.add_parser("fig14", help="disentanglement and training losses against the label count")
     f.add_argument("--runs", type=Path, nargs="+", required=True, help="run folders labels<count>_seed<n>")
     f.add_argument("--n-unlabelled", type=int, required=True, help="training-set size, for the label ratio")
@@ -436,3 +444,15 @@ def _protocol_study_figure(args: argparse.Namespace) -> None:
     from fieldvae.darcy.plotting import protocol_study
 
     save_figure(protocol_study.draw(load_rows([args.table])), args)
+
+
+def _protocol_study_angles(args: argparse.Namespace) -> None:
+    from fieldvae.core.io import load_rows
+    from fieldvae.darcy import protocol_study
+    from fieldvae.darcy.plotting import protocol_angles
+
+    rows = protocol_study.code_angles(args.study, {p.stem: load_rows([p]) for p in args.tables})
+    save_figure(protocol_angles.draw(rows), args)
+    for r in rows:
+        print(f"{r['data']}, {r['prior']}: {r['near_45']}/{r['failed']} failed runs near 45 degrees "
+              f"(p = {r['p_near_45']}), {len(r['disentangled_angles'])} disentangled", file=sys.stderr)

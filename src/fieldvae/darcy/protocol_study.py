@@ -17,8 +17,8 @@ import csv
 from pathlib import Path
 
 from fieldvae.core.io import atomic_path, save_rows
-from fieldvae.core.stats import wilson
-from fieldvae.darcy.claims import compare_rates
+from fieldvae.core.stats import binomial_test, wilson
+from fieldvae.darcy.claims import NEAR_45_DEGREES, compare_rates
 
 SEPARATOR = "~"  # <experiment>~<protocol>
 CHANGES = ("epochs_factor", "recon_fraction", "lr_factor")
@@ -84,6 +84,26 @@ def cells(study: dict, tables: dict[str, list[dict]], seconds: dict[str, list[fl
             names = [f"{name}{SEPARATOR}{protocol}" for name in (standard, hierarchical)]
             row["core_minutes"] = sum(sum(seconds[name]) for name in names) / 60
             rows.append(row)
+    return rows
+
+
+def code_angles(study: dict, tables: dict[str, list[dict]]) -> list[dict]:
+    """Where the codes of each prior's runs sit, pooled over the protocols, per data set: the code
+    angles (0: axis-aligned, 45: diagonal) of the disentangled runs and of the runs that failed without
+    over-regularising, and how many failures sit within NEAR_45_DEGREES of 45 degrees (the paper: the
+    failures are near a 45 degree rotation) with the exact binomial p of 'more often than the 1/3 a
+    uniform angle gives'."""
+    rows = []
+    for data, pair in study["pairs"].items():
+        for label, name in zip(("standard", "hierarchical"), pair):
+            runs = [r for protocol in study["protocols"] for r in tables[f"{name}{SEPARATOR}{protocol}"]
+                    if isinstance(r.get("code_angle"), float)]
+            failed = [r["code_angle"] for r in runs if not r["disentangled"] and not r["over_regularised"]]
+            near = sum(angle >= 45 - NEAR_45_DEGREES for angle in failed)
+            rows.append({"data": data, "prior": label, "failed_angles": failed,
+                         "disentangled_angles": [r["code_angle"] for r in runs if r["disentangled"]],
+                         "near_45": near, "failed": len(failed),
+                         "p_near_45": binomial_test(near, len(failed), 1 / 3, "greater") if failed else None})
     return rows
 
 
