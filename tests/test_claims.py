@@ -7,7 +7,8 @@ import pytest
 
 from fieldvae.core import stats
 from fieldvae.core.io import load_rows
-from fieldvae.darcy.claims import CLAIMS, COLUMNS, RULES, claims, has_dip, write
+from fieldvae.darcy.claims import (CLAIMS, COLUMNS, RULES, claims, has_dip,
+                                   write)
 
 
 def run(experiment, name, **scores):

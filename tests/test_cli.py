@@ -4,8 +4,8 @@ import argparse
 import sys
 
 import pytest
-
 from conftest import REPO, run
+
 from fieldvae.cli import _parser, main
 
 

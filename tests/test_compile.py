@@ -8,8 +8,8 @@ import sys
 
 import pytest
 import torch
-
 from conftest import REPO, kill_during, run
+
 from fieldvae.core import trainer as core_trainer
 from fieldvae.core.trainer import Trainer
 from fieldvae.darcy.dataset import load_dataset
@@ -18,7 +18,7 @@ from fieldvae.darcy.models.densevae import DenseVAE
 from fieldvae.darcy.models.store import load_model
 from fieldvae.darcy.training.config import TrainingConfig
 from fieldvae.darcy.training.method import TrainingMethod
-from fieldvae.darcy.training.run import training_data, train_run
+from fieldvae.darcy.training.run import train_run, training_data
 
 # Compiled kernels round differently. Adam moves a weight by about lr per step whatever the gradient's
 # size, so where a gradient is near zero rounding can flip the direction of a step: after 20 steps a

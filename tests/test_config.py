@@ -3,8 +3,8 @@
 import copy
 
 import pytest
-
 from conftest import REPO
+
 from fieldvae.config import ConfigError, load_yaml, validate_config
 
 SCHEMA = REPO / "workflow/schemas/config.schema.yaml"
@@ -70,7 +70,7 @@ BAD = {
         "config key 'lj.control_gamma': expected a gamma between 0.1 and 1 that is not a training gamma, got 2"),
     "LJ unseen gamma inside the training range": (edit("lj.unseen_gamma", 0.5),
         "config key 'lj.unseen_gamma': expected a gamma outside the training range [0.1, 1], got 0.5"),
-    "LJ unknown protocol": (edit("lj.protocol", "long"), "config key 'lj.protocol'"),
+    "LJ unknown protocol": (edit("lj.protocols", ["group", "long"]), "config key 'lj.protocols"),
     "well too wide": (edit("darcy.well_width", 0.5), "config key 'darcy.well_width': expected a value < 0.5, got 0.5"),
 }
 

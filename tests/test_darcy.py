@@ -3,16 +3,9 @@
 import numpy as np
 import pytest
 
-from fieldvae.darcy.solver import (
-    DarcySolver,
-    cell_volumes,
-    check_grid,
-    face_fluxes,
-    net_outflow,
-    node_coordinates,
-    node_velocities,
-    well_source,
-)
+from fieldvae.darcy.solver import (DarcySolver, cell_volumes, check_grid,
+                                   face_fluxes, net_outflow, node_coordinates,
+                                   node_velocities, well_source)
 
 PI = np.pi
 

@@ -8,8 +8,8 @@ import time
 
 import numpy as np
 import pytest
-
 from conftest import REPO, run
+
 from fieldvae.core.io import atomic_path, save_arrays
 from fieldvae.darcy.dataset import Split, generate, load_dataset
 from fieldvae.darcy.kle import compute_kle, save_kle

@@ -5,14 +5,10 @@ import numpy as np
 import pytest
 
 from fieldvae.core.metrics.code_angle import code_angle
-from fieldvae.core.metrics.disentangled import (
-    MIN_EXPLAINED_SHARE,
-    THRESHOLDS,
-    axis_share,
-    diagonal_share,
-    disentangled,
-    explained_share,
-)
+from fieldvae.core.metrics.disentangled import (MIN_EXPLAINED_SHARE,
+                                                THRESHOLDS, axis_share,
+                                                diagonal_share, disentangled,
+                                                explained_share)
 from fieldvae.core.metrics.s_d import s_d, s_d_of_factors
 from fieldvae.darcy.theta import sample_theta
 

@@ -4,15 +4,9 @@ import re
 
 import pytest
 
-from fieldvae.core.fingerprint import (
-    ROOT,
-    code_fingerprint,
-    command_fingerprint,
-    import_closure,
-    imports,
-    module_file,
-    source_hash,
-)
+from fieldvae.core.fingerprint import (ROOT, code_fingerprint,
+                                       command_fingerprint, import_closure,
+                                       imports, module_file, source_hash)
 
 SOURCES = {
     "pkg/__init__.py": '"""A synthetic package."""\n',

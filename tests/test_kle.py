@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from fieldvae.darcy.kle import compute_kle, covariance_matrix, load_kle, save_kle
+from fieldvae.darcy.kle import (compute_kle, covariance_matrix, load_kle,
+                                save_kle)
 from fieldvae.darcy.solver import node_coordinates
 
 

@@ -4,14 +4,9 @@ import numpy as np
 import pytest
 from scipy.spatial.distance import pdist, squareform
 
-from fieldvae.lj.geometry import (
-    classical_mds,
-    distance_matrices,
-    positions_from_matrices,
-    procrustes_error,
-    sort_by_corner,
-    tumble,
-)
+from fieldvae.lj.geometry import (classical_mds, distance_matrices,
+                                  positions_from_matrices, procrustes_error,
+                                  sort_by_corner, tumble)
 
 BOX = 10.0
 

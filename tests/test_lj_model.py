@@ -7,21 +7,17 @@ import sys
 import numpy as np
 import pytest
 import torch
-
 from conftest import REPO, kill_during, run
+
 from fieldvae.core.io import load_columns, save_arrays
 from fieldvae.core.trainer import TrainingDiverged
 from fieldvae.lj import training
-from fieldvae.lj.model import (
-    DistanceVAE,
-    LJModelConfig,
-    LJTrainingConfig,
-    kl_to_standard_normal,
-    loss_terms,
-    reconstruction_error,
-)
-from fieldvae.lj.scoring import gamma_r2, min_distance, pair_energy, robust_deviation
-from fieldvae.lj.training import load_distance_vae, stratified_split, train_distance_vae
+from fieldvae.lj.model import (DistanceVAE, LJModelConfig, LJTrainingConfig,
+                               kl_to_standard_normal, loss_terms)
+from fieldvae.lj.scoring import (encoded, gamma_r2, min_distance, pair_energy,
+                                 robust_deviation)
+from fieldvae.lj.training import (load_distance_vae, stratified_split,
+                                  train_distance_vae)
 
 
 def test_published_architecture_has_the_parameters_it_should():
@@ -64,11 +60,13 @@ def test_loss_is_mse_plus_weighted_kl():
 def test_reconstruction_error_is_deterministic_and_per_matrix():
     model = DistanceVAE(LJModelConfig(size=8, channels=(2,), n_latent=3))
     x = torch.rand(9, 8, 8)
-    a, b = reconstruction_error(model, x, batch_size=4), reconstruction_error(model, x)
-    torch.testing.assert_close(a, b)
+    a, b = encoded(model, x.numpy(), batch_size=4), encoded(model, x.numpy())
+    assert all(np.allclose(a[k], b[k], rtol=1e-5, atol=1e-7) for k in ("mean", "log_var", "error"))
     with torch.no_grad():
-        manual = ((model.decode(model.encode(x[:1])[0]) - x[:1]) ** 2).mean()
-    torch.testing.assert_close(a[0], manual)
+        mean, log_var = model.encode(x[:1])
+        manual = ((model.decode(mean) - x[:1]) ** 2).mean()
+    assert a["error"][0] == pytest.approx(float(manual), rel=1e-6)
+    assert np.allclose(a["mean"][0], mean[0].numpy()) and np.allclose(a["log_var"][0], log_var[0].numpy())
 
 
 def test_stratified_split_holds_out_the_same_share_of_every_gamma():

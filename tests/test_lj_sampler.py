@@ -9,7 +9,8 @@ from numba import njit
 from scipy import stats
 
 from fieldvae.lj import sampler
-from fieldvae.lj.sampler import PROTOCOLS, LJSystem, Protocol, energy, run_chains, sample
+from fieldvae.lj.sampler import (PROTOCOLS, LJSystem, Protocol, energy,
+                                 run_chains, sample)
 
 L, T = 10.0, 0.75
 GAMMAS = [0.1, 0.4, 0.7, 1.0]

@@ -3,11 +3,14 @@
 import numpy as np
 import pytest
 
-from fieldvae.core.metrics.aggregate import aggregate_density, aggregate_samples, rate_distortion
+from fieldvae.core.metrics.aggregate import (aggregate_density,
+                                             aggregate_samples,
+                                             rate_distortion)
 from fieldvae.core.metrics.dci import dci
 from fieldvae.core.metrics.knn_kl import knn_kl_divergence
 from fieldvae.core.metrics.mig import mig
-from fieldvae.core.metrics.overregularisation import final_rate, over_regularised
+from fieldvae.core.metrics.overregularisation import (final_rate,
+                                                      over_regularised)
 from fieldvae.core.metrics.s_d import s_d, s_d_of_factors
 from fieldvae.core.metrics.sap import sap
 from fieldvae.darcy.theta import sample_theta

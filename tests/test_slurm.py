@@ -13,8 +13,8 @@ import time
 import numpy as np
 import pytest
 import torch
-
 from conftest import REPO, run
+
 from fieldvae.core.io import load_arrays
 
 pytestmark = [pytest.mark.workflow, pytest.mark.slurm]

@@ -4,8 +4,8 @@ against a copy of its own noise."""
 import numpy as np
 import pytest
 import yaml
-
 from conftest import REPO
+
 from fieldvae.core import streams
 from fieldvae.darcy.dataset import Split, generate
 from fieldvae.darcy.evaluate import evaluate

@@ -7,8 +7,8 @@ import shutil
 
 import numpy as np
 import pytest
-
 from conftest import REPO, run
+
 from fieldvae.core.io import load_rows
 from fieldvae.darcy.dataset import load_dataset
 
@@ -111,7 +111,7 @@ def test_tiny_scale_end_to_end(built):
     for name in LJ_FIGURES:
         assert (root / f"figures/{name}.pdf").read_bytes() == (root / f"figures/tiny/{name}.pdf").read_bytes()
     assert "40/40 replicas" in (root / "results/tiny/logs/lj/sample_group_gamma0.4.log").read_text()
-    assert len((root / "results/tiny/lj/model/history.csv").read_text().splitlines()) == 1 + 2
+    assert len((root / "results/tiny/lj/group/model/history.csv").read_text().splitlines()) == 1 + 2
     anomaly = (root / "tables/lj_anomaly.md").read_text()
     for row in ["| control gamma 0.55 | 20 |", "| gamma 3 | 20 |", "| fake potential | 20 |", "| uniform random | 20 |",
                 "| displaced 0.2 |", "| displaced 0.01 |", "| blacked-out 6x6 |"]:

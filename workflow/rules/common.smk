@@ -213,7 +213,7 @@ def lj_gamma_files(scale, protocol, gammas):
 
 
 def lj_training_files(wildcards):
-    return lj_gamma_files(wildcards.scale, LJ["protocol"], LJ["gammas"])
+    return lj_gamma_files(wildcards.scale, wildcards.protocol, LJ["gammas"])
 
 
 def lj_sample_size(wildcards):
@@ -229,21 +229,30 @@ def lj_sweeps(wildcards, sweeps=None):
 
 
 def lj_anomaly_files(wildcards):
+    """The sampled anomaly sets of a protocol's model (the fake potential and uniform sets are shared)."""
     samples = f"results/{wildcards.scale}/lj/samples"
+    protocol = wildcards.protocol
     return {
-        f"control gamma {LJ['control_gamma']:g}": f"{samples}/{LJ['protocol']}_gamma{LJ['control_gamma']:g}.npz",
-        f"gamma {LJ['unseen_gamma']:g}": f"{samples}/{LJ['protocol']}_gamma{LJ['unseen_gamma']:g}.npz",
+        f"control gamma {LJ['control_gamma']:g}": f"{samples}/{protocol}_gamma{LJ['control_gamma']:g}.npz",
+        f"gamma {LJ['unseen_gamma']:g}": f"{samples}/{protocol}_gamma{LJ['unseen_gamma']:g}.npz",
         "fake potential": f"{samples}/fake.npz",
         "uniform random": f"{samples}/uniform.npz",
     }
 
 
+def lj_protocol_files(scale, name):
+    """`PROTOCOL=FILE` of every protocol's model output `name` (scores.npz, latents.npz)."""
+    return {protocol: f"results/{scale}/lj/{protocol}/{name}" for protocol in LJ["protocols"]}
+
+
 def lj_figure_inputs(wildcards):
-    """The files a figure of the trained model is drawn from, named by their command-line options."""
+    """The files a figure is drawn from, named by their command-line options: the model figures show
+    the first protocol's model; the anomaly figure, the table of every protocol."""
+    first = LJ["protocols"][0]
     files = {
-        "model": f"results/{wildcards.scale}/lj/model/model.pt",
-        "data": lj_training_files(wildcards),
-        "scores": f"results/{wildcards.scale}/lj/scores.npz",
-        "latents": f"results/{wildcards.scale}/lj/latents.npz",
+        "model": f"results/{wildcards.scale}/lj/{first}/model/model.pt",
+        "data": lj_gamma_files(wildcards.scale, first, LJ["gammas"]),
+        "latents": f"results/{wildcards.scale}/lj/{first}/latents.npz",
+        "table": f"tables/{wildcards.scale}/lj_anomaly.csv",
     }
     return {option: files[option] for option in LJ_FIGURE_INPUTS[wildcards.kind][1]}

@@ -58,8 +58,8 @@ rule lj_train:
     input:
         lj_training_files,
     output:
-        model="results/{scale}/lj/model/model.pt",
-        history="results/{scale}/lj/model/history.csv",
+        model="results/{scale}/lj/{protocol}/model/model.pt",
+        history="results/{scale}/lj/{protocol}/model/history.csv",
     params:
         model=lambda w: json.dumps({"channels": preset(w)["lj"]["channels"], "n_latent": LJ["n_latent"]}),
         training=lambda w: json.dumps(
@@ -70,7 +70,7 @@ rule lj_train:
         out_dir=lambda w, output: str(Path(output.model).parent),
         code=code("lj", "_train"),
     log:
-        "results/{scale}/logs/lj/train.log",
+        "results/{scale}/logs/lj/{protocol}/train.log",
     threads: 2
     conda:
         "../../envs/fieldvae.yaml"
@@ -82,14 +82,14 @@ rule lj_train:
 
 rule lj_encode:
     input:
-        model="results/{scale}/lj/model/model.pt",
+        model="results/{scale}/lj/{protocol}/model/model.pt",
         data=lj_training_files,
     output:
-        "results/{scale}/lj/latents.npz",
+        "results/{scale}/lj/{protocol}/latents.npz",
     params:
         code=code("lj", "_encode"),
     log:
-        "results/{scale}/logs/lj/encode.log",
+        "results/{scale}/logs/lj/{protocol}/encode.log",
     conda:
         "../../envs/fieldvae.yaml"
     shell:
@@ -98,11 +98,11 @@ rule lj_encode:
 
 rule lj_score:
     input:
-        model="results/{scale}/lj/model/model.pt",
+        model="results/{scale}/lj/{protocol}/model/model.pt",
         data=lj_training_files,
         anomalies=lambda w: list(lj_anomaly_files(w).values()),
     output:
-        "results/{scale}/lj/scores.npz",
+        "results/{scale}/lj/{protocol}/scores.npz",
     params:
         anomalies=lambda w: " ".join(f"{name!r}={path}" for name, path in lj_anomaly_files(w).items()),
         displacements=" ".join(map(str, LJ["displacements"])),
@@ -110,7 +110,7 @@ rule lj_score:
         seed=LJ["seed"],
         code=code("lj", "_score"),
     log:
-        "results/{scale}/logs/lj/score.log",
+        "results/{scale}/logs/lj/{protocol}/score.log",
     conda:
         "../../envs/fieldvae.yaml"
     shell:
@@ -121,8 +121,8 @@ rule lj_score:
 
 rule lj_table:
     input:
-        scores="results/{scale}/lj/scores.npz",
-        latents="results/{scale}/lj/latents.npz",
+        scores=lambda w: list(lj_protocol_files(w.scale, "scores.npz").values()),
+        latents=lambda w: list(lj_protocol_files(w.scale, "latents.npz").values()),
     output:
         csv=report(
             "tables/{scale}/lj_anomaly.csv",
@@ -132,6 +132,8 @@ rule lj_table:
         ),
         md="tables/{scale}/lj_anomaly.md",
     params:
+        scores=lambda w: " ".join(f"{p}={f}" for p, f in lj_protocol_files(w.scale, "scores.npz").items()),
+        latents=lambda w: " ".join(f"{p}={f}" for p, f in lj_protocol_files(w.scale, "latents.npz").items()),
         seed=LJ["seed"],
         code=code("lj", "_table"),
     log:
@@ -140,7 +142,8 @@ rule lj_table:
     conda:
         "../../envs/fieldvae.yaml"
     shell:
-        "fieldvae lj table --scores {input.scores} --latents {input.latents} --seed {params.seed} --csv {output.csv} --md {output.md} > {log} 2>&1"
+        "fieldvae lj table --scores {params.scores} --latents {params.latents} --seed {params.seed}"
+        " --csv {output.csv} --md {output.md} > {log} 2>&1"
 
 
 rule lj_sample_figure:

@@ -41,6 +41,7 @@ PURPOSES = (
     "lj_displacement",           # the displaced-particle anomaly sets
     "lj_blackout",               # the blacked-out-block anomaly set
     "lj_bootstrap",              # bootstrap intervals of the anomaly table
+    "lj_auc_comparison",         # paired bootstrap of a score against the best physics baseline
 )
 
 

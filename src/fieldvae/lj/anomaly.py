@@ -37,18 +37,6 @@ def roc_auc(normal_scores, anomalous_scores) -> float:
     return _auc(_scores(normal_scores, "normal scores"), _scores(anomalous_scores, "anomalous scores"))
 
 
-def roc_curve(normal_scores, anomalous_scores) -> tuple[np.ndarray, np.ndarray]:
-    """(false-positive rates, true-positive rates) of flagging every score >= t, for each distinct
-    score t from the highest down, starting at (0, 0) and ending at (1, 1). Its trapezoidal area is
-    the ROC AUC."""
-    normal = np.sort(_scores(normal_scores, "normal scores"))
-    anomalous = np.sort(_scores(anomalous_scores, "anomalous scores"))
-    thresholds = np.unique(np.concatenate([normal, anomalous]))[::-1]
-    fpr = 1 - np.searchsorted(normal, thresholds) / len(normal)
-    tpr = 1 - np.searchsorted(anomalous, thresholds) / len(anomalous)
-    return np.concatenate([[0.0], fpr]), np.concatenate([[0.0], tpr])
-
-
 def bootstrap_auc(normal_scores, anomalous_scores, n_boot: int = 1000, seed=0,
                   level: float = 0.95) -> tuple[float, float, float]:
     """(AUC, low, high): the ROC AUC and its percentile bootstrap interval at `level`, each group

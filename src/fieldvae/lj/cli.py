@@ -19,7 +19,7 @@ FIGURES = {
     "traversal": ("decoded configurations along the leading principal components of the latents",
                   ["model", "data", "latents"]),
     "latent": ("latent means by PCA, coloured by gamma", ["latents"]),
-    "anomaly": ("anomaly score distributions and ROC curves", ["scores"]),
+    "anomaly": ("ROC AUC of every score against every anomaly set, per protocol, with verdicts", ["table"]),
 }
 
 
@@ -70,9 +70,11 @@ def add_commands(sub) -> None:
     p.add_argument("--out", type=Path, required=True, help="output .npz file")
     p.set_defaults(run=_score)
 
-    p = steps.add_parser("table", help="ROC AUC with bootstrap intervals and detection rates, per anomaly set")
-    p.add_argument("--scores", type=Path, required=True, help="from `fieldvae lj score`")
-    p.add_argument("--latents", type=Path, required=True, help="from `fieldvae lj encode`: the latent-gamma R^2")
+    p = steps.add_parser("table", help="ROC AUC with bootstrap intervals, detection rates and verdicts, per anomaly set")
+    p.add_argument("--scores", nargs="+", required=True, metavar="PROTOCOL=FILE",
+                   help="from `fieldvae lj score`, one per sampling protocol")
+    p.add_argument("--latents", nargs="+", required=True, metavar="PROTOCOL=FILE",
+                   help="from `fieldvae lj encode`, one per protocol: the latent-gamma R^2")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     p.add_argument("--csv", type=Path, required=True)
     p.add_argument("--md", type=Path, required=True)
@@ -150,7 +152,7 @@ def _score(args: argparse.Namespace) -> None:
         positions, _, box = load_configurations([path])
         named[name] = (positions, box)
     sets = anomaly_sets(trained.positions[trained.test], trained.box, named, args.displacements, args.block, args.seed)
-    arrays = score_sets(trained.model, sets, trained.matrices(trained.train), trained.box)
+    arrays = score_sets(trained.model, sets, trained.matrices(trained.train), trained.box, trained.kl_weight)
     save_arrays(args.out, arrays, provenance(recorded_params(args)))
     print(f"wrote {args.out}: {', '.join(f'{name} ({len(m)})' for name, m in sets.items())}", file=sys.stderr)
 
@@ -167,10 +169,10 @@ def _encode(args: argparse.Namespace) -> None:
     print(f"wrote {args.out}; gamma from the latent means: held-out R^2 {float(arrays['gamma_r2']):.3f}", file=sys.stderr)
 
 
-def _named_file(text: str) -> tuple[str, Path]:
+def _named_file(text: str, option: str = "--anomaly") -> tuple[str, Path]:
     name, sep, path = text.partition("=")
     if not sep or not name or not path:
-        raise ValueError(f"--anomaly: expected NAME=FILE, got {text!r}")
+        raise ValueError(f"{option}: expected NAME=FILE, got {text!r}")
     return name, Path(path)
 
 
@@ -179,9 +181,13 @@ def _table(args: argparse.Namespace) -> None:
     from fieldvae.lj.anomaly import NORMAL
     from fieldvae.lj.scoring import anomaly_table, sets_of, write_markdown
 
-    rows = anomaly_table(sets_of(load_arrays(args.scores)[0]), NORMAL, args.seed)
+    scores = dict(_named_file(text, "--scores") for text in args.scores)
+    latents = dict(_named_file(text, "--latents") for text in args.latents)
+    if set(scores) != set(latents):
+        raise ValueError(f"--latents: expected the protocols of --scores ({', '.join(scores)}), got {', '.join(latents)}")
+    rows = anomaly_table({p: sets_of(load_arrays(path)[0]) for p, path in scores.items()}, NORMAL, args.seed)
     save_rows(args.csv, rows)
-    write_markdown(args.md, rows, float(load_arrays(args.latents)[0]["gamma_r2"]))
+    write_markdown(args.md, rows, {p: float(load_arrays(path)[0]["gamma_r2"]) for p, path in latents.items()})
     print(args.md.read_text(), file=sys.stderr)
 
 
@@ -203,17 +209,15 @@ def _sample_figure(args: argparse.Namespace) -> None:
 
 
 def _model_figure(args: argparse.Namespace) -> None:
-    from fieldvae.core.io import load_arrays
+    from fieldvae.core.io import load_arrays, load_rows
     from fieldvae.lj import plotting
-    from fieldvae.lj.anomaly import NORMAL
-    from fieldvae.lj.scoring import sets_of
     from fieldvae.lj.training import load_trained
 
     if args.figure == "latent":
         latents = load_arrays(args.latents)[0]
         fig = plotting.latent(latents["test_latents"], latents["test_gamma"], float(latents["gamma_r2"]))
     elif args.figure == "anomaly":
-        fig = plotting.anomaly(sets_of(load_arrays(args.scores)[0]), NORMAL)
+        fig = plotting.anomaly(load_rows([args.table]))
     elif args.figure == "reconstruction":
         t = load_trained(args.model, args.data)
         fig = plotting.reconstruction(t.model, t.positions[t.test], t.gammas[t.test], t.matrices(t.test), t.box)

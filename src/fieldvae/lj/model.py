@@ -106,11 +106,3 @@ def loss_terms(model: DistanceVAE, x: torch.Tensor, kl_weight: float, generator=
     mse = torch.mean((reconstruction - x) ** 2)
     kl = kl_to_standard_normal(mean, log_var).mean()
     return {"loss": mse + kl_weight * kl, "mse": mse, "kl": kl}
-
-
-@torch.no_grad()
-def reconstruction_error(model: DistanceVAE, x: torch.Tensor, batch_size: int = 512) -> torch.Tensor:
-    """Deterministic anomaly score: mean squared error of decoding the encoder mean, per matrix."""
-    model.eval()
-    errors = [torch.mean((model.decode(model.encode(b)[0]) - b) ** 2, dim=(1, 2)) for b in x.split(batch_size)]
-    return torch.cat(errors)

@@ -8,9 +8,9 @@ import torch
 from sklearn.decomposition import PCA
 
 from fieldvae.core import style
-from fieldvae.lj.anomaly import roc_curve
 from fieldvae.lj.geometry import (positions_from_matrices, sort_by_corner,
                                   tumble)
+from fieldvae.lj.scoring import BASELINES, SCORES
 
 PARTICLE_DIAMETER = 1.0  # sigma
 
@@ -140,27 +140,35 @@ def latent(test_latents: np.ndarray, test_gamma: np.ndarray, r2: float) -> plt.F
     return fig
 
 
-def anomaly(sets: dict[str, dict[str, np.ndarray]], normal: str) -> plt.Figure:
-    """Cumulative distributions of the reconstruction error per set (left); ROC curves of the
-    reconstruction error against the held-out set, with the physics baselines dashed (right)."""
+def anomaly(rows: list[dict]) -> plt.Figure:
+    """ROC AUC with its 95% interval of every score (markers) for every anomaly set (rows), one panel
+    per sampling protocol. The VAE's scores are filled where they beat the set's better physics
+    baseline, open where they lose to it, half-filled where the two are equal within the interval;
+    the baselines are grey."""
     style.apply()
-    fig, (ax_d, ax_r) = plt.subplots(1, 2, figsize=(style.TEXT_WIDTH, 2.9), layout="constrained")
-    for i, (name, scores) in enumerate(sets.items()):
-        color = "k" if name == normal else f"C{i % 10}"
-        errors = np.sort(scores["reconstruction"])
-        ax_d.plot(errors, np.arange(1, len(errors) + 1) / len(errors), color=color, lw=1.4 if name == normal else 0.9,
-                  ls="--" if i >= 10 else "-", label=name)
-        if name == normal:
-            continue
-        fpr, tpr = roc_curve(sets[normal]["reconstruction"], scores["reconstruction"])
-        ax_r.plot(fpr, tpr, color=color, lw=1)
-        for score, dash in [("energy", "--"), ("min_distance", ":")]:
-            fpr, tpr = roc_curve(sets[normal][score], scores[score])
-            ax_r.plot(fpr, tpr, dash, color=color, lw=0.6)
-    ax_d.set(xscale="log", xlabel="reconstruction error (MSE)", ylabel="fraction of the set below")
-    ax_d.legend(frameon=False, fontsize=5.5)
-    ax_r.plot([0, 1], [0, 1], color="0.7", lw=0.5)
-    ax_r.axvline(0.05, color="0.7", lw=0.5, ls="--")
-    ax_r.set(xlabel="false positive rate", ylabel="true positive rate", aspect="equal",
-             title="solid: VAE; dashed: energy; dotted: min. distance")
+    protocols = list(dict.fromkeys(r["protocol"] for r in rows))
+    sets = list(dict.fromkeys(r["set"] for r in rows))
+    fig, axes = plt.subplots(1, len(protocols), figsize=(style.TEXT_WIDTH, 1.6 + 0.42 * len(sets)),
+                             layout="constrained", sharey=True, squeeze=False)
+    offsets = np.linspace(-0.32, 0.32, len(SCORES))
+    fills = {"better": "full", "worse": "none"}
+    for ax, protocol in zip(axes[0], protocols):
+        by_set = {r["set"]: r for r in rows if r["protocol"] == protocol}
+        for k, (score, offset) in enumerate(zip(SCORES, offsets)):
+            y = np.arange(len(sets)) + offset
+            auc = np.array([by_set[s][f"{score}_auc"] for s in sets])
+            low = np.array([by_set[s][f"{score}_auc_low"] for s in sets])
+            high = np.array([by_set[s][f"{score}_auc_high"] for s in sets])
+            color = "0.55" if score in BASELINES else f"C{k}"
+            ax.errorbar(auc, y, xerr=[auc - low, high - auc], fmt="none", ecolor=color, lw=0.7)
+            for yi, a, s in zip(y, auc, sets):
+                fill = "full" if score in BASELINES else fills.get(by_set[s][f"{score}_verdict"], "left")
+                marker = {"energy": "s", "min_distance": "D"}.get(score, "o")
+                ax.plot(a, yi, marker, ms=3.2, color=color, fillstyle=fill,
+                        label=score if s == sets[0] and ax is axes[0, 0] else None)
+        ax.axvline(0.5, color="k", lw=0.6, ls="--")
+        ax.set(xlim=(-0.02, 1.02), xlabel="ROC AUC against the held-out set", title=f"protocol {protocol}")
+        ax.set_yticks(np.arange(len(sets)), sets, fontsize=7)
+        ax.invert_yaxis()
+    fig.legend(loc="outside lower center", ncol=4, fontsize=6, frameon=False)
     return fig

@@ -1,15 +1,24 @@
 """Anomaly scores of the distance-matrix VAE next to physics baselines, and the anomaly table.
 
 Every score is computed from distance matrices, so every anomaly set (including blacked-out
-matrices, which have no coordinates) is scored the same way:
-- `reconstruction`: mean squared error of decoding the encoder mean (deterministic);
-- `energy`: the Lennard-Jones pair energy (cut at 3 sigma; distances below 0.5 sigma count as 0.5,
-  which keeps blacked-out blocks finite), scored two-sided as |E - median| / MAD of the training set;
-- `min_distance`: the smallest pair distance, scored the same two-sided way.
-Higher is more anomalous for all three. The normal set is the model's held-out test set.
+matrices, which have no coordinates) is scored the same way. Higher is more anomalous for all:
+- `reconstruction`: mean squared error of decoding the encoder mean (deterministic), one-sided;
+- `reconstruction_two_sided`: its |x - median| / MAD against the training matrices' errors, so a
+  matrix that is too easy to reconstruct counts as unusual too;
+- `negative_elbo`: the training objective per matrix (reconstruction plus the weighted KL);
+- `latent_knn`, `latent_density`: how far the encoder mean lies from the training matrices' means
+  (distance to the KNN-th nearest; minus the log density of their aggregated posterior);
+- `mds_residual`: how far the matrix is from any configuration in the plane (no model needed);
+- the physics baselines `energy` (the Lennard-Jones pair energy, cut at 3 sigma; distances below
+  0.5 sigma count as 0.5, which keeps blacked-out blocks finite) and `min_distance` (the smallest
+  pair distance), each two-sided as |x - median| / MAD of the training set.
+The normal set is the model's held-out test set. Every score but the baselines is judged against the
+better baseline of each set by a paired bootstrap of the AUC difference (`lj.auc_comparison`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -19,10 +28,19 @@ from fieldvae.core.io import atomic_path
 from fieldvae.core.stats import wilson
 from fieldvae.core.streams import rng
 from fieldvae.lj.anomaly import bootstrap_auc, detection_rate
-from fieldvae.lj.model import DistanceVAE, reconstruction_error
+from fieldvae.lj.auc_comparison import paired_auc_difference, verdict
+from fieldvae.lj.model import DistanceVAE
 from fieldvae.lj.sampler import pair_energy as lj_pair_energy
+from fieldvae.lj.scores.latent_density import (aggregate_posterior_nll,
+                                               knn_distance)
+from fieldvae.lj.scores.mds_residual import mds_residual
+from fieldvae.lj.scores.negative_elbo import negative_elbo
 
-SCORES = ("reconstruction", "energy", "min_distance")
+BASELINES = ("energy", "min_distance")
+SCORES = ("reconstruction", "reconstruction_two_sided", "negative_elbo", "latent_knn", "latent_density",
+          "mds_residual", *BASELINES)
+KNN = 5  # neighbours of the latent k-NN distance
+CONTROL_PREFIX = "control"  # the set that must not be flagged
 
 
 def _pair_distances(matrices: np.ndarray, box: float) -> np.ndarray:
@@ -48,21 +66,48 @@ def robust_deviation(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
     return np.abs(values - median) / mad
 
 
-def score_matrices(model: DistanceVAE, matrices: np.ndarray, reference: np.ndarray, box: float,
-                   device="cpu") -> dict[str, np.ndarray]:
-    """All scores of a set of matrices; `reference` (training matrices) centres the baselines."""
-    x = torch.from_numpy(np.asarray(matrices, dtype=np.float32)).to(device)
-    return {
-        "reconstruction": reconstruction_error(model, x).cpu().numpy().astype(float),
-        "energy": robust_deviation(pair_energy(matrices, box), pair_energy(reference, box)),
-        "min_distance": robust_deviation(min_distance(matrices, box), min_distance(reference, box)),
-    }
-
-
 @torch.no_grad()
-def latent_means(model: DistanceVAE, matrices: np.ndarray, device="cpu", batch_size: int = 512) -> np.ndarray:
+def encoded(model: DistanceVAE, matrices: np.ndarray, device="cpu", batch_size: int = 512) -> dict[str, np.ndarray]:
+    """Encoder means and log-variances, and the deterministic reconstruction error, of each matrix."""
+    model.eval()
     x = torch.from_numpy(np.asarray(matrices, dtype=np.float32)).to(device)
-    return torch.cat([model.encode(b)[0] for b in x.split(batch_size)]).cpu().numpy()
+    parts = {"mean": [], "log_var": [], "error": []}
+    for batch in x.split(batch_size):
+        mean, log_var = model.encode(batch)
+        parts["mean"].append(mean)
+        parts["log_var"].append(log_var)
+        parts["error"].append(torch.mean((model.decode(mean) - batch) ** 2, dim=(1, 2)))
+    return {k: torch.cat(v).cpu().numpy().astype(float) for k, v in parts.items()}
+
+
+@dataclass
+class Reference:
+    """The training matrices as every score sees them: their codes and errors, energies and minimum
+    distances."""
+
+    codes: dict[str, np.ndarray]
+    energy: np.ndarray
+    min_distance: np.ndarray
+
+    @classmethod
+    def of(cls, model: DistanceVAE, matrices: np.ndarray, box: float) -> Reference:
+        return cls(encoded(model, matrices), pair_energy(matrices, box), min_distance(matrices, box))
+
+
+def score_matrices(model: DistanceVAE, matrices: np.ndarray, reference: Reference, box: float,
+                   kl_weight: float) -> dict[str, np.ndarray]:
+    """Every score of a set of matrices, against the training matrices in `reference`."""
+    codes, train = encoded(model, matrices), reference.codes
+    return {
+        "reconstruction": codes["error"],
+        "reconstruction_two_sided": robust_deviation(codes["error"], train["error"]),
+        "negative_elbo": negative_elbo(codes["error"], codes["mean"], codes["log_var"], kl_weight),
+        "latent_knn": knn_distance(train["mean"], codes["mean"], KNN),
+        "latent_density": aggregate_posterior_nll(codes["mean"], train["mean"], train["log_var"]),
+        "mds_residual": mds_residual(matrices),
+        "energy": robust_deviation(pair_energy(matrices, box), reference.energy),
+        "min_distance": robust_deviation(min_distance(matrices, box), reference.min_distance),
+    }
 
 
 def gamma_r2(train_latents, train_gamma, test_latents, test_gamma) -> float:
@@ -71,10 +116,12 @@ def gamma_r2(train_latents, train_gamma, test_latents, test_gamma) -> float:
     return float(fit.score(test_latents, test_gamma))
 
 
-def score_sets(model: DistanceVAE, sets: dict[str, np.ndarray], reference: np.ndarray, box: float) -> dict[str, np.ndarray]:
+def score_sets(model: DistanceVAE, sets: dict[str, np.ndarray], train: np.ndarray, box: float,
+               kl_weight: float) -> dict[str, np.ndarray]:
     """Every score of every set, keyed `set|score` (the arrays of a scores file)."""
+    reference = Reference.of(model, train, box)
     return {f"{name}|{score}": values for name, matrices in sets.items()
-            for score, values in score_matrices(model, matrices, reference, box).items()}
+            for score, values in score_matrices(model, matrices, reference, box, kl_weight).items()}
 
 
 def sets_of(arrays: dict) -> dict[str, dict[str, np.ndarray]]:
@@ -91,47 +138,98 @@ def latent_summary(model: DistanceVAE, train: np.ndarray, test: np.ndarray, trai
                    test_gamma: np.ndarray) -> dict[str, np.ndarray]:
     """Latent means of the training and held-out matrices with their gammas, and how well gamma is
     read off them (held-out R^2)."""
-    train_latents, test_latents = latent_means(model, train), latent_means(model, test)
+    train_latents, test_latents = encoded(model, train)["mean"], encoded(model, test)["mean"]
     r2 = gamma_r2(train_latents, train_gamma, test_latents, test_gamma)
     return {"train_latents": train_latents, "test_latents": test_latents, "train_gamma": train_gamma,
             "test_gamma": test_gamma, "gamma_r2": np.array(r2)}
 
 
-def anomaly_table(scores: dict[str, dict[str, np.ndarray]], normal: str, seed: int,
+def anomaly_table(scores: dict[str, dict[str, dict[str, np.ndarray]]], normal: str, seed: int,
                   n_boot: int = 1000) -> list[dict]:
-    """One row per anomaly set: ROC AUC (95% bootstrap interval) and detection rate at 5% false
-    positives of every score, each against the normal set's scores."""
+    """One row per protocol and anomaly set, from {protocol: {set: {score: values}}}: for every score
+    the ROC AUC (95% bootstrap interval) and the detection rate at 5% false positives (95% Wilson
+    interval), each against the normal set's scores; for every score but the baselines, the paired
+    bootstrap interval of its AUC minus that of the set's better baseline, and the verdict."""
     rows = []
-    for name, set_scores in scores.items():
-        if name == normal:
-            continue
-        n = len(set_scores["reconstruction"])
-        row = {"set": name, "n": n}
-        for score in SCORES:
-            auc, low, high = bootstrap_auc(scores[normal][score], set_scores[score], n_boot=n_boot,
-                                           seed=rng("lj_bootstrap", seed, name, score))
-            detected = detection_rate(scores[normal][score], set_scores[score], 0.05)
-            detected_low, detected_high = wilson(round(detected * n), n)
-            row.update({f"{score}_auc": auc, f"{score}_auc_low": low, f"{score}_auc_high": high,
-                        f"{score}_detected_at_5pct": detected, f"{score}_detected_low": detected_low,
-                        f"{score}_detected_high": detected_high})
-        rows.append(row)
+    for protocol, sets in scores.items():
+        for name, set_scores in sets.items():
+            if name == normal:
+                continue
+            n = len(set_scores["reconstruction"])
+            row = {"protocol": protocol, "set": name, "n": n}
+            for score in SCORES:
+                auc, low, high = bootstrap_auc(sets[normal][score], set_scores[score], n_boot=n_boot,
+                                               seed=rng("lj_bootstrap", seed, protocol, name, score))
+                detected = detection_rate(sets[normal][score], set_scores[score], 0.05)
+                detected_low, detected_high = wilson(round(detected * n), n)
+                row.update({f"{score}_auc": auc, f"{score}_auc_low": low, f"{score}_auc_high": high,
+                            f"{score}_detected_at_5pct": detected, f"{score}_detected_low": detected_low,
+                            f"{score}_detected_high": detected_high})
+            best = max(BASELINES, key=lambda b: row[f"{b}_auc"])
+            row["best_baseline"] = best
+            for score in SCORES:
+                if score in BASELINES:
+                    continue
+                test = paired_auc_difference(sets[normal][score], set_scores[score], sets[normal][best],
+                                             set_scores[best], rng("lj_auc_comparison", seed, protocol, name, score),
+                                             n_boot=n_boot)
+                row.update({f"{score}_vs_baseline_low": test["low"], f"{score}_vs_baseline_high": test["high"],
+                            f"{score}_verdict": verdict(test)})
+            rows.append(row)
     return rows
 
 
-def write_markdown(path, rows: list[dict], r2: float) -> None:
-    """The anomaly table as markdown, with what each column means and the latent-gamma R^2."""
+def detectors(rows: list[dict]) -> dict[str, dict]:
+    """Per protocol, the study's detector: of the scores that are not physics baselines and do not
+    flag the control set (its AUC interval reaches down to 0.5), the one with the highest median AUC
+    over the other sets; None where every such score flags the control set."""
+    out = {}
+    for protocol in dict.fromkeys(r["protocol"] for r in rows):
+        mine = [r for r in rows if r["protocol"] == protocol]
+        control = [r for r in mine if r["set"].startswith(CONTROL_PREFIX)]
+        anomalies = [r for r in mine if not r["set"].startswith(CONTROL_PREFIX)]
+        quiet = [s for s in SCORES if s not in BASELINES and all(r[f"{s}_auc_low"] <= 0.5 for r in control)]
+        medians = {s: float(np.median([r[f"{s}_auc"] for r in anomalies])) for s in quiet}
+        best = max(medians, key=medians.get) if medians else None
+        flagged = [s for s in SCORES if any(r[f"{s}_auc_low"] > 0.5 for r in control)]
+        out[protocol] = {"detector": best, "median_auc": medians.get(best), "flag_control": flagged}
+    return out
+
+
+def write_markdown(path, rows: list[dict], r2: dict[str, float]) -> None:
+    """The anomaly table as markdown, one section per protocol: per set and score the AUC with its
+    interval and, for the VAE's scores, the verdict against the better physics baseline; then the
+    detection rates; and the latent-gamma R^2 of each protocol's model."""
     lines = ["# Lennard-Jones anomaly detection", "",
-             "ROC AUC against the held-out test set (95% bootstrap interval) and the fraction detected at 5% "
-             "false positives (95% Wilson interval), for the VAE's reconstruction error and two physics baselines. AUC 0.5: not "
-             "distinguishable; the control set (an unseen gamma inside the training range) should stay near 0.5.",
-             "", f"gamma read off the latent means (linear regression, held-out R^2): {r2:.3f}", "",
-             "| set | n | " + " | ".join(f"{s} AUC | {s} @5% FP" for s in SCORES) + " |",
-             "|---|---|" + "---|---|" * len(SCORES)]
-    for row in rows:
-        cells = [f"{row[f'{s}_auc']:.3f} [{row[f'{s}_auc_low']:.3f}, {row[f'{s}_auc_high']:.3f}] | "
-                 f"{row[f'{s}_detected_at_5pct']:.2f} [{row[f'{s}_detected_low']:.2f}, {row[f'{s}_detected_high']:.2f}]"
-                 for s in SCORES]
-        lines.append(f"| {row['set']} | {row['n']} | " + " | ".join(cells) + " |")
+             "ROC AUC against the held-out test set with its 95% bootstrap interval, for every score (higher: more "
+             "anomalous; AUC 0.5: not distinguishable). For the scores that are not physics baselines, the verdict "
+             "against the set's better baseline (energy, min_distance): `better` or `worse` where the 95% paired "
+             "bootstrap interval of the AUC difference excludes 0, else `equal`. The control set (an unseen gamma inside "
+             "the training range) should not be flagged: a score whose control AUC interval lies above 0.5 is not "
+             "used as a detector. Below each table, the fraction detected at 5% false positives (95% Wilson interval).",
+             ""]
+    for protocol, chosen in detectors(rows).items():
+        mine = [r for r in rows if r["protocol"] == protocol]
+        lines += [f"## Protocol `{protocol}`", "",
+                  f"gamma read off the latent means (linear regression, held-out R^2): {r2[protocol]:.3f}. "
+                  f"Scores that flag the control set: {', '.join(chosen['flag_control']) or 'none'}. "
+                  + (f"The detector (of the scores that are not baselines and do not flag it, the highest median AUC): "
+                     f"**{chosen['detector']}** "
+                     f"(median AUC {chosen['median_auc']:.3f})." if chosen["detector"] else "No score qualifies."), "",
+                  "| set | n | " + " | ".join(SCORES) + " |", "|---|---|" + "---|" * len(SCORES)]
+        for row in mine:
+            cells = [f"{row[f'{s}_auc']:.3f} [{row[f'{s}_auc_low']:.3f}, {row[f'{s}_auc_high']:.3f}]"
+                     + (f" {_short(row[f'{s}_verdict'])}" if f"{s}_verdict" in row else "") for s in SCORES]
+            lines.append(f"| {row['set']} | {row['n']} | " + " | ".join(cells) + " |")
+        lines += ["", "| set | " + " | ".join(f"{s} @5% FP" for s in SCORES) + " |", "|---|" + "---|" * len(SCORES)]
+        for row in mine:
+            cells = [f"{row[f'{s}_detected_at_5pct']:.2f} [{row[f'{s}_detected_low']:.2f}, "
+                     f"{row[f'{s}_detected_high']:.2f}]" for s in SCORES]
+            lines.append(f"| {row['set']} | " + " | ".join(cells) + " |")
+        lines.append("")
     with atomic_path(path) as tmp:
-        tmp.write_text("\n".join(lines) + "\n")
+        tmp.write_text("\n".join(lines))
+
+
+def _short(verdict_text: str) -> str:
+    return "equal" if verdict_text.startswith("equal") else verdict_text

@@ -107,6 +107,7 @@ class Trained:
     box: float
     train: np.ndarray
     test: np.ndarray
+    kl_weight: float  # of the objective it was trained with
 
     def matrices(self, index: np.ndarray) -> np.ndarray:
         return distance_matrices(self.positions[index], self.box)
@@ -119,7 +120,8 @@ def load_trained(model_path, data_paths) -> Trained:
     if len(gammas) != len(record["gammas"]) or not np.array_equal(gammas, record["gammas"]):
         raise ValueError(f"--data: these sample files are not the ones {model_path} was trained on (gammas differ)")
     test = record["test_index"]
-    return Trained(model, positions, gammas, box, np.setdiff1d(np.arange(len(gammas)), test), test)
+    return Trained(model, positions, gammas, box, np.setdiff1d(np.arange(len(gammas)), test), test,
+                   record["training_config"]["kl_weight"])
 
 
 def load_distance_vae(path, device="cpu") -> tuple[DistanceVAE, dict]:
