@@ -1,7 +1,7 @@
 """The SLURM profile against a real one-node SLURM (tests/slurm/local-slurm): the tiny scale up to
-figure 1 and one trained, scored model goes through sbatch, training asks for a GPU, and every output
-equals that of a local run with the same seeds; the profile's batching switch makes one submission of
-several training runs."""
+figure 1 and one trained, scored model goes through sbatch, one submission per trained model (its
+latents and scores ride along), training asks for a GPU, and every output equals that of a local run
+with the same seeds; the profile's batching switch makes one submission of several trained models."""
 
 import json
 import os
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.workflow, pytest.mark.slurm]
 LOCAL_SLURM = REPO / "tests" / "slurm" / "local-slurm"
 RUN = "results/tiny/runs/standard/seed0"
 TARGETS = ["figures/tiny/fig1.pdf", f"{RUN}/metrics.json"]
-SUBMITTED = {"kle", "dataset", "train", "encode", "metrics"}
+SUBMITTED = {"kle", "dataset", "model"}  # rules, and the group of a trained model (train, encode, metrics)
 DAEMONS = ("munged", "slurmctld", "slurmd")
 
 
@@ -87,9 +87,16 @@ def local(tmp_path_factory):
 
 
 def slurm_jobs(log):
-    """{SLURM job id: rule} from Snakemake's submission messages."""
-    pattern = r"submitted with SLURM jobid (\d+) \(log: \S+/rule_(\w+?)/"
-    return {int(job): rule for job, rule in re.findall(pattern, log)}
+    """{SLURM job id: rule, or group for a group job} from Snakemake's submission messages."""
+    pattern = r"submitted with SLURM jobid (\d+) \(log: \S+/(rule|group)_([^/\s]+)/"
+    return {int(job): (name.split("_")[0] if kind == "group" else name) for job, kind, name in re.findall(pattern, log)}
+
+
+def planned_jobs(cwd):
+    """{rule: count} of the jobs a dry run plans for the test's targets from scratch."""
+    out = run(["snakemake", *TARGETS, "-n", "--config", "scale=tiny", "--cores", "1", "--forceall"], cwd=cwd).stdout
+    table = out[out.index("Job stats:"):].split("\n\n")[0]
+    return {m[0]: int(m[1]) for m in re.findall(r"^(\w+)\s+(\d+)$", table, flags=re.M) if m[0] != "total"}
 
 
 def scheduler_record(cluster, job):
@@ -104,11 +111,15 @@ def test_jobs_went_through_sbatch(cluster, on_slurm):
     jobs = slurm_jobs(log)
     assert set(jobs.values()) == SUBMITTED, log
     assert "fig1" not in jobs.values()  # plots are local rules
+    planned = planned_jobs(cwd)
+    # one submission per data job and one per trained model, not one per rule instance
+    assert len(jobs) == planned["kle"] + planned["dataset"] + planned["train"], (planned, jobs)
+    assert planned["encode"] == planned["metrics"] == planned["train"] == 1
     completed = (cluster / "jobcomp.log").read_text()
     for job, rule in jobs.items():
         record = scheduler_record(cluster, job)
         assert record["JobState"] == "COMPLETED", record
-        assert record["Comment"].startswith(f"rule_{rule}_wildcards_tiny"), record
+        assert record["Comment"].startswith(f"rule_{rule}_wildcards_tiny" if rule != "model" else "rule_"), record
         assert record["WorkDir"] == str(cwd)
         assert re.search(rf"^JobId={job} .*JobState=COMPLETED", completed, flags=re.M)
 
@@ -117,7 +128,7 @@ def test_training_asked_for_a_gpu(cluster, on_slurm):
     jobs = slurm_jobs(on_slurm[1])
     for job, rule in jobs.items():
         gpus = scheduler_record(cluster, job).get("TresPerJob", "")
-        assert (gpus == "gres:gpu:1") == (rule == "train"), (rule, gpus)
+        assert (gpus == "gres:gpu:1") == (rule == "model"), (rule, gpus)
 
 
 def same_settings(a, b):
@@ -144,11 +155,11 @@ def test_outputs_equal_a_local_run(on_slurm, local):
 
 
 def test_batched_training_is_one_submission_holding_one_gpu(cluster, on_slurm, tmp_path):
-    """The profile's batching switch: two training runs of the beta sweep in one sbatch job."""
+    """The profile's batching switch: two trained models of the beta sweep in one sbatch job."""
     cwd = workflow_tree(tmp_path)
     shutil.copytree(on_slurm[0] / "results/tiny/data", cwd / "results/tiny/data")
     profile = cwd / "profiles/slurm/config.yaml"
-    switch = ["groups:", "group-components:", "set-resource-scopes:", "resources:"]
+    switch = ["group-components:", "set-resource-scopes:", "resources:"]
     text = profile.read_text()
     for key in switch:
         assert f"\n# {key} " in text, f"{key} not in the profile's batching switch"
@@ -159,7 +170,7 @@ def test_batched_training_is_one_submission_holding_one_gpu(cluster, on_slurm, t
                 "--config", "scale=tiny", "--slurm-status-command", "squeue", "--slurm-no-account",
                 "--slurm-init-seconds-before-status-checks", "2", "--rerun-triggers", "mtime"],
                cwd=cwd, env={"SLURM_CONF": str(cluster / "slurm.conf")}, timeout=660)
-    jobs = re.findall(r"submitted with SLURM jobid (\d+) \(log: \S+/group_training_train/", proc.stdout + proc.stderr)
+    jobs = re.findall(r"submitted with SLURM jobid (\d+) \(log: \S+/group_model", proc.stdout + proc.stderr)
     assert len(jobs) == 1, proc.stdout + proc.stderr
     record = scheduler_record(cluster, jobs[0])
     assert record["JobState"] == "COMPLETED" and record["TresPerJob"] == "gres:gpu:1", record

@@ -72,6 +72,8 @@ rule lj_train:
     log:
         "results/{scale}/logs/lj/{protocol}/train.log",
     threads: 2
+    resources:
+        training_slots=1,  # as the train rule's
     conda:
         "../../envs/fieldvae.yaml"
     shell:

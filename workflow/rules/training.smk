@@ -19,6 +19,8 @@ rule train:
     benchmark:
         "results/{scale}/benchmarks/train/{experiment}/{run}.tsv"
     threads: 1
+    resources:
+        training_slots=1,  # --resources training_slots=K: at most K trainings at once (K sharing one GPU)
     conda:
         "../../envs/fieldvae.yaml"
     shell:
