@@ -77,6 +77,16 @@ def test_failed_write_leaves_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_killed_writers_temporary_file_is_removed_by_the_next_write(tmp_path):
+    """SIGKILL skips every cleanup, leaving `.result.npz.<random>.part`; the next write of result.npz
+    removes it, and leaves another output's temporary file alone."""
+    killed, other = tmp_path / ".result.npz.abc123.part", tmp_path / ".result.npz.csv.xyz.part"
+    for stale in (killed, other):
+        stale.write_bytes(b"half")
+    save_arrays(tmp_path / "result.npz", {"a": np.zeros(2)}, {})
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, "result.npz"]
+
+
 def test_results_get_the_usual_file_mode(tmp_path):
     old = os.umask(0o022)
     try:

@@ -25,11 +25,14 @@ from fieldvae.darcy.training.method import TrainingMethod
 from fieldvae.darcy.training.run import train_run, training_data
 
 QUICK = {"epochs": 6, "recon_epochs": 2, "lr": [[0, 0.002]], "checkpoint_every": 1}
+# the CUDA paths (`pytest -m cuda`, run by benchmarks/gpu_check.py): skipped without a CUDA device
+DEVICES = ["cpu", pytest.param("cuda", marks=[pytest.mark.cuda, pytest.mark.skipif(not torch.cuda.is_available(),
+                                                                                  reason="no CUDA device")])]
 
 
-def train(data_file, out_dir, training=None, model=None, seed=0):
+def train(data_file, out_dir, training=None, model=None, seed=0, device="cpu"):
     torch.set_num_threads(1)
-    return train_run(data_file, model or {}, {**QUICK, **(training or {})}, seed, out_dir, "cpu", {"params": {}},
+    return train_run(data_file, model or {}, {**QUICK, **(training or {})}, seed, out_dir, device, {"params": {}},
                      log=open(os.devnull, "w"))
 
 
@@ -63,21 +66,23 @@ def test_learning_rate_schedule_and_logvar_factor(data_file, tmp_path):
     assert cfg.learning_rate(5899) == 5e-4 and cfg.learning_rate(5900) == 1e-4
 
 
-def test_seed_fixes_the_result(data_file, tmp_path):
-    train(data_file, tmp_path / "a", seed=4)
-    train(data_file, tmp_path / "b", seed=4)
+@pytest.mark.parametrize("device", DEVICES)
+def test_seed_fixes_the_result(data_file, tmp_path, device):
+    train(data_file, tmp_path / "a", seed=4, device=device)
+    train(data_file, tmp_path / "b", seed=4, device=device)
     a, _ = load_model(tmp_path / "a/model.pt")
     b, _ = load_model(tmp_path / "b/model.pt")
     assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
     assert (tmp_path / "a/history.csv").read_text() == (tmp_path / "b/history.csv").read_text()
 
 
-def test_killed_run_resumes_bit_for_bit(data_file, tmp_path):
+@pytest.mark.parametrize("device", DEVICES)
+def test_killed_run_resumes_bit_for_bit(data_file, tmp_path, device):
     """kill -9 mid-run, rerun the same command: the final weights equal an uninterrupted run's."""
     settings = '{"epochs": 14, "recon_epochs": 4, "lr": [[0, 0.002]], "checkpoint_every": 1, "labels": 4}'
     def command(out):
         return [sys.executable, "-m", "fieldvae.cli", "train", "--data", str(data_file), "--seed", "3",
-                "--training", settings, "--threads", "1", "--device", "cpu", "--out-dir", str(out)]
+                "--training", settings, "--threads", "1", "--device", device, "--out-dir", str(out)]
 
     run(command(tmp_path / "whole"), cwd=REPO)
     kill_during(command(tmp_path / "killed"), "epoch 3 ")
@@ -194,16 +199,17 @@ def test_every_batch_holds_every_labelled_row(data_file, tmp_path, labels):
     assert history[0]["label_nll"] > 0
 
 
-def test_encode_gives_posterior_means_of_the_full_sets(data_file, tmp_path):
-    train(data_file, tmp_path, {"epochs": 2})
-    model, meta = load_model(tmp_path / "model.pt")
+@pytest.mark.parametrize("device", DEVICES)
+def test_encode_gives_posterior_means_of_the_full_sets(data_file, tmp_path, device):
+    train(data_file, tmp_path, {"epochs": 2}, device=device)
+    model, meta = load_model(tmp_path / "model.pt", device)
     assert meta["model_config"]["grid"] == 17 and meta["training_config"]["epochs"] == 2
     arrays, _ = load_dataset(data_file)
-    latents = encode_splits(model, arrays, "cpu")
+    latents = encode_splits(model, arrays, device)
     assert latents["mu_train"].shape == (96, 2) and latents["logvar_test"].shape == (32, 2)
     with torch.no_grad():
-        mu, _ = model.encode(torch.from_numpy(arrays["fields"][arrays["test_index"][:3]]))
-    assert np.allclose(latents["mu_test"][:3], mu.numpy(), atol=1e-6)
+        mu, _ = model.encode(torch.from_numpy(arrays["fields"][arrays["test_index"][:3]]).to(device))
+    assert np.allclose(latents["mu_test"][:3], mu.cpu().numpy(), atol=1e-6 if device == "cpu" else 1e-5)
     assert np.array_equal(latents["theta_test"], arrays["theta"][arrays["test_index"]])
     prior = latents["prior_samples"]  # the model's prior, for figures: N(0, I) here
     assert prior.shape == (2000, 2) and np.allclose(np.cov(prior.T), np.eye(2), atol=0.15)

@@ -7,6 +7,7 @@ import shutil
 
 import numpy as np
 import pytest
+import workflow_crash
 from conftest import REPO, run
 
 from fieldvae.core.io import load_rows
@@ -119,6 +120,18 @@ def test_tiny_scale_end_to_end(built):
     assert plan(built)[0] == []  # built: nothing more to do
 
 
+def test_killed_workflow_rebuilds_every_result_bit_identical(built, tmp_path):
+    """kill -9 of Snakemake and all its jobs at 5 random moments, each followed by what the README says
+    to do (unlock, rerun): every dataset, model, latents file, score and table equals the uninterrupted
+    build's, and no partial file or checkpoint is left. The kill moments are printed for a replay with
+    tests/workflow_crash.py."""
+    root = workflow_crash.workflow_tree(tmp_path / "crashed")
+    moments = workflow_crash.build_with_kills(root, [*SNAKEMAKE, "--config", "scale=tiny"], kills=5, seed=2026,
+                                              longest=40.0)
+    print(f"kill moments (seed 2026): {moments}")
+    assert workflow_crash.differences(built[0], root) == []
+
+
 def test_report_holds_every_figure_and_table_with_caption_and_scale(built):
     root, env, _ = built
     run(["snakemake", "--report", "report.html", "--config", "scale=tiny"], cwd=root, env=env)
@@ -218,7 +231,7 @@ def test_shared_trainer_code_retrains_both_studies(built):
         files, rules, _ = plan(built)
     assert {"train", "encode", "metrics", "rotation", "landscape_lines", "landscape_directions",
             "landscape_between", "lj_train"} <= set(rules) and "dataset" not in rules and "kle" not in rules
-    assert sum(f.endswith("model.pt") for f in files) == 10  # every run, and the LJ model
+    assert sum(f.endswith("model.pt") for f in files) == 11  # every run, and the LJ model of each protocol
 
 
 def test_shared_schedule_reruns_the_experiments_that_use_it(built):

@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         args.run(args)
-    except (ValueError, FileNotFoundError) as err:
+    except (ValueError, OSError) as err:  # a bad file or setting, a missing file, a full disk: no traceback
         print(f"fieldvae {args.command}: error: {err}", file=sys.stderr)
         return 2
     except ArithmeticError as err:  # training diverged

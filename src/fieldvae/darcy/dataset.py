@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fieldvae.core.io import load_arrays
+from fieldvae.core.io import load_arrays, require_keys
 from fieldvae.core.streams import rng
 from fieldvae.darcy.kle import KLE
 from fieldvae.darcy.solver import DarcySolver, well_source
@@ -85,13 +85,47 @@ class Progress:
         print(f"{done}/{self.total} {self.what}, {rate:.1f} {self.what}/s, {eta:.0f} s left", file=self.log, flush=True)
 
 
+KEYS = ("fields", "theta", "log_k", "train_index", "test_index", "labelled_index")
+SPLITS = ("train_index", "test_index", "labelled_index")  # disjoint: labels never come from the test set
+
+
 def load_dataset(path) -> tuple[dict[str, np.ndarray], dict]:
-    """Arrays and provenance of a dataset file, checked for the keys a dataset must have."""
+    """Arrays and provenance of a dataset file, checked as `generate` writes them, so every command
+    that reads a dataset refuses a damaged or foreign one the same way, naming the file and the key."""
     arrays, prov = load_arrays(path)
-    missing = {"fields", "theta", "log_k", "train_index", "test_index", "labelled_index"} - set(arrays)
-    if missing:
-        raise ValueError(f"{path} is not a dataset file: missing {sorted(missing)}")
+    require_keys(path, arrays, KEYS, "a dataset file")
+    fields, theta, log_k = arrays["fields"], arrays["theta"], arrays["log_k"]
+    square = fields.ndim == 4 and fields.shape[1] == len(CHANNELS) and fields.shape[2] == fields.shape[3]
+    _expect(path, "fields", square, f"shape {fields.shape}",
+            f"(N, {len(CHANNELS)}, n, n): samples, channels {', '.join(CHANNELS)}, a square grid")
+    n, grid = len(fields), fields.shape[-1]
+    _expect(path, "theta", theta.ndim == 2 and len(theta) == n, f"shape {theta.shape}", f"({n}, s): a row per sample")
+    _expect(path, "log_k", log_k.shape == (n, grid, grid), f"shape {log_k.shape}", f"({n}, {grid}, {grid})")
+    _expect(path, "fields", fields.dtype == np.float32, f"dtype {fields.dtype}", "float32, as the model takes it")
+    for key in ("theta", "log_k"):
+        _expect(path, key, np.issubdtype(arrays[key].dtype, np.floating), f"dtype {arrays[key].dtype}", "floating point")
+    for key in ("fields", "theta", "log_k"):
+        bad = np.count_nonzero(~np.isfinite(arrays[key]))
+        _expect(path, key, bad == 0, f"non-finite values ({bad} of {arrays[key].size})", "finite values")
+    for key in SPLITS:
+        index = arrays[key]
+        _expect(path, key, index.ndim == 1 and np.issubdtype(index.dtype, np.integer),
+                f"dtype {index.dtype}, shape {index.shape}", "a 1-d integer array")
+        outside = index[(index < 0) | (index >= n)]
+        _expect(path, key, outside.size == 0, f"indices out of range: {outside[:5].tolist()}", f"indices in [0, {n})")
+    for key in ("train_index", "test_index"):
+        _expect(path, key, arrays[key].size > 0, "no samples", "at least one sample")
+    for i, a in enumerate(SPLITS):
+        for b in SPLITS[i + 1:]:
+            shared = np.intersect1d(arrays[a], arrays[b])
+            _expect(path, a, shared.size == 0, f"{shared.size} sample(s) also in {b}: {shared[:5].tolist()}",
+                    f"no sample in two of {', '.join(SPLITS)}")
     return arrays, prov
+
+
+def _expect(path, key: str, ok: bool, found: str, expected: str) -> None:
+    if not ok:
+        raise ValueError(f"{path}: key {key!r} has {found}; expected {expected}")
 
 
 def held_out_set(arrays: dict) -> tuple[np.ndarray, np.ndarray]:

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.linalg
 from scipy.spatial.distance import pdist, squareform
 
-from fieldvae.core.io import load_arrays, save_arrays
+from fieldvae.core.io import load_arrays, require_keys, save_arrays
 from fieldvae.darcy.solver import check_grid, node_coordinates
 
 # Relative gap (to the largest eigenvalue) below which eigenvalues count as one degenerate cluster.
@@ -70,8 +70,7 @@ def save_kle(path, kle: KLE, provenance: dict) -> None:
 def load_kle(path) -> tuple[KLE, dict]:
     """The expansion stored at `path` and its provenance."""
     arrays, prov = load_arrays(path)
-    if not {"values", "modes", "correlation_length"} <= set(arrays):
-        raise ValueError(f"{path} is not a KLE file: it needs values, modes and correlation_length")
+    require_keys(path, arrays, ("values", "modes", "correlation_length"), "a KLE file")
     return KLE(arrays["values"], arrays["modes"], float(arrays["correlation_length"])), prov
 
 

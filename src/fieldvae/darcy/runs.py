@@ -19,7 +19,14 @@ def run_name(path) -> str:
 def scores(run_dir) -> dict:
     """A run's experiment, name and scores (its metrics.json)."""
     run_dir = Path(run_dir)
-    record = json.loads((run_dir / "metrics.json").read_text())
+    path = run_dir / "metrics.json"
+    expected = "scores from `fieldvae metrics`"
+    try:
+        record = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(f"{path}: not a readable JSON file ({err}); expected {expected}") from err
+    if not isinstance(record, dict) or not isinstance(record.get("scores"), dict):
+        raise ValueError(f"{path}: key 'scores' missing; expected {expected}")
     return {"experiment": run_dir.parent.name, "run": run_dir.name, **record["scores"]}
 
 

@@ -16,7 +16,8 @@ import numpy as np
 import torch
 
 from fieldvae.core.fingerprint import code_fingerprint
-from fieldvae.core.io import atomic_path, load_arrays, save_rows
+from fieldvae.core.io import (atomic_path, load_arrays, load_torch,
+                              require_keys, save_rows)
 from fieldvae.core.streams import rng, torch_seed
 from fieldvae.core.trainer import Objective, Trainer
 from fieldvae.lj.geometry import distance_matrices
@@ -25,17 +26,26 @@ from fieldvae.lj.model import (DistanceVAE, LJModelConfig, LJTrainingConfig,
 
 
 def load_configurations(paths) -> tuple[np.ndarray, np.ndarray, float]:
-    """Positions (n, N, 2) and the gamma of each, from sample files of `fieldvae lj sample`; the box."""
-    positions, gammas, boxes = [], [], set()
+    """Positions (n, N, 2) and the gamma of each, from sample files of `fieldvae lj sample`; the box.
+    Each file is checked here, so training, scoring and figures refuse a bad one alike."""
+    positions, gammas, boxes, particles = [], [], set(), set()
     for path in paths:
         arrays, made = load_arrays(path)
-        if "positions" not in arrays:
-            raise ValueError(f"{path}: no 'positions' array; expected a file written by `fieldvae lj sample`")
-        positions.append(arrays["positions"])
-        gammas.append(np.full(len(arrays["positions"]), made["params"]["gamma"], dtype=float))
+        require_keys(path, arrays, ("positions",), "a sample file from `fieldvae lj sample`")
+        x = arrays["positions"]
+        if x.ndim != 3 or x.shape[2] != 2 or not np.issubdtype(x.dtype, np.floating):
+            raise ValueError(f"{path}: key 'positions' has dtype {x.dtype}, shape {x.shape}; expected floating "
+                             "point (configurations, particles, 2)")
+        if not np.isfinite(x).all():
+            raise ValueError(f"{path}: key 'positions' has non-finite values; expected finite coordinates")
+        positions.append(x)
+        gammas.append(np.full(len(x), made["params"]["gamma"], dtype=float))
         boxes.add(made["params"]["box"])
+        particles.add(x.shape[1])
     if len(boxes) != 1:
         raise ValueError(f"sample files disagree on the box size: {sorted(boxes)}")
+    if len(particles) != 1:
+        raise ValueError(f"sample files disagree on the number of particles: {sorted(particles)}")
     return np.concatenate(positions), np.concatenate(gammas), boxes.pop()
 
 
@@ -126,7 +136,9 @@ def load_trained(model_path, data_paths) -> Trained:
 
 def load_distance_vae(path, device="cpu") -> tuple[DistanceVAE, dict]:
     """A trained model (in eval mode) and its record: configs, box, held-out indices, provenance."""
-    record = torch.load(path, map_location="cpu", weights_only=False)
+    expected = "a model file from `fieldvae lj train`"
+    record = load_torch(path, expected)
+    require_keys(path, record, ("model_config", "training_config", "state_dict", "box", "gammas", "test_index"), expected)
     model = DistanceVAE(LJModelConfig(**record["model_config"]))
     model.load_state_dict(record["state_dict"])
     return model.to(device).eval(), record

@@ -6,13 +6,13 @@ the epoch of the divergence and holds no weights, and every score of the run rea
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import torch
 
-from fieldvae.core.io import atomic_path
+from fieldvae.core.io import atomic_path, load_torch, require_keys
 from fieldvae.darcy.models.config import ModelConfig
 from fieldvae.darcy.models.densevae import DenseVAE
+
+EXPECTED = "a model file from `fieldvae train`"
 
 
 def save_model(path, model: DenseVAE, training: dict, provenance: dict) -> None:
@@ -47,7 +47,11 @@ def load_model(path, device="cpu") -> tuple[DenseVAE, dict]:
 
 
 def _read(path) -> dict:
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no model file at {path}")
-    return torch.load(path, map_location="cpu", weights_only=False)
+    """The file's record, refused with the file's name unless `fieldvae train` wrote it: the Lennard-Jones
+    study's model files share most keys, but not the configuration."""
+    state = load_torch(path, EXPECTED)
+    if "gammas" in state:
+        raise ValueError(f"{path}: a model from `fieldvae lj train` (it has gammas and box); expected {EXPECTED}")
+    weights = "diverged_epoch" if "diverged_epoch" in state else "state_dict"
+    require_keys(path, state, ("model_config", "training_config", weights, "provenance"), EXPECTED)
+    return state
