@@ -88,7 +88,7 @@ def twenty_steps(device: torch.device, grid: int, batch: int, seed: int = 0) -> 
     """Losses and final weights (flat, on the host) of 20 Adam steps from the seed's initialisation."""
     vae = DenseVAE(ModelConfig(grid=grid), torch_generator("initialisation", seed)).to(device)
     model = HostNoise(vae, seed)
-    data = torch.randn(20 * batch, 3, grid, grid, generator=torch_generator("gpu_check_fields", seed))
+    data = torch.randn(20 * batch, 3, grid, grid, generator=torch_generator("benchmark_inputs", seed))
     optimizer = torch.optim.Adam(vae.parameters(), lr=1e-3)
     losses = []
     for x in data.split(batch):
@@ -136,7 +136,7 @@ def worker(variant: str, device: torch.device, size: dict, epochs: int) -> dict:
     cuDNN's choices), then "ready" on stdout; after a line on stdin, `epochs` timed epochs."""
     set_precision(variant)
     grid, n = size["grid"], size["samples"]
-    x = torch.randn(n, 3, grid, grid, generator=torch_generator("gpu_check_fields", 0))
+    x = torch.randn(n, 3, grid, grid, generator=torch_generator("benchmark_inputs", 0))
     data = TrainingData(x.to(device).contiguous(memory_format=torch.channels_last))
     cfg = TrainingConfig(epochs=1, recon_epochs=1, lr=((0, 5e-4),), batch_size=size["batch"],
                          checkpoint_every=10**6, compile=variant == "compile")

@@ -58,7 +58,7 @@ def build_with_kills(root: Path, command: list[str], kills: int, seed: int, long
             os.killpg(proc.pid, signal.SIGKILL)  # Snakemake and every job it started
             proc.wait()
             print(f"kill {i + 1}/{kills} (seed {seed}): SIGKILL at {moment} s", file=log, flush=True)
-        # what a user does after a crash (README, "Resuming"): unlock, then the same command again
+        # what a user does after a crash (README, "After a crash"): unlock, then the same command again
         subprocess.run([*command, "--unlock"], cwd=root, env=_env(root), check=True, capture_output=True)
         time.sleep(0.2)
     final = subprocess.run(command, cwd=root, env=_env(root), capture_output=True, text=True)

@@ -42,7 +42,7 @@ PURPOSES = (
     "lj_blackout",               # the blacked-out-block anomaly set
     "lj_bootstrap",              # bootstrap intervals of the anomaly table
     "lj_auc_comparison",         # paired bootstrap of a score against the best physics baseline
-    "gpu_check_fields",          # the random training fields of benchmarks/gpu_check.py
+    "benchmark_inputs",          # random inputs of benchmarks/ (their cost matters, not their values)
 )
 
 
