@@ -26,6 +26,7 @@ include: "workflow/rules/landscape.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/lj.smk"
 include: "workflow/rules/protocol_study.smk"
+include: "workflow/rules/own_fields.smk"
 
 
 rule all:

@@ -21,7 +21,8 @@ import numpy as np  # noqa: E402
 
 from fieldvae.darcy.dataset import Split, generate  # noqa: E402
 from fieldvae.darcy.kle import KLE, compute_kle  # noqa: E402
-from fieldvae.darcy.solver import DarcySolver, node_velocities, well_source  # noqa: E402
+from fieldvae.darcy.solver import (DarcySolver, node_velocities,  # noqa: E402
+                                   well_source)
 from fieldvae.darcy.theta import sample_theta  # noqa: E402
 
 

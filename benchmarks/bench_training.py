@@ -49,7 +49,7 @@ def conv_peak(threads: int) -> float:
 
 def make_step(variant: str, grid: int, batch: int):
     torch.manual_seed(0)
-    model = DenseVAE(ModelConfig(grid=grid))
+    model = DenseVAE(ModelConfig(height=grid, width=grid))
     x = torch.randn(batch, 3, grid, grid)
     if "channels_last" in variant:
         model = model.to(memory_format=torch.channels_last)

@@ -86,7 +86,7 @@ class HostNoise(torch.nn.Module):
 
 def twenty_steps(device: torch.device, grid: int, batch: int, seed: int = 0) -> tuple[list[float], torch.Tensor]:
     """Losses and final weights (flat, on the host) of 20 Adam steps from the seed's initialisation."""
-    vae = DenseVAE(ModelConfig(grid=grid), torch_generator("initialisation", seed)).to(device)
+    vae = DenseVAE(ModelConfig(height=grid, width=grid), torch_generator("initialisation", seed)).to(device)
     model = HostNoise(vae, seed)
     data = torch.randn(20 * batch, 3, grid, grid, generator=torch_generator("benchmark_inputs", seed))
     optimizer = torch.optim.Adam(vae.parameters(), lr=1e-3)
@@ -140,7 +140,7 @@ def worker(variant: str, device: torch.device, size: dict, epochs: int) -> dict:
     data = TrainingData(x.to(device).contiguous(memory_format=torch.channels_last))
     cfg = TrainingConfig(epochs=1, recon_epochs=1, lr=((0, 5e-4),), batch_size=size["batch"],
                          checkpoint_every=10**6, compile=variant == "compile")
-    model = DenseVAE(ModelConfig(grid=grid), torch_generator("initialisation", 0))
+    model = DenseVAE(ModelConfig(height=grid, width=grid), torch_generator("initialisation", 0))
     model = model.to(device, memory_format=torch.channels_last)
     with tempfile.TemporaryDirectory() as run_dir, open(os.devnull, "w") as quiet:
         trainer = Trainer(model, TrainingMethod(data, cfg), cfg, 0, Path(run_dir), {}, device=device,

@@ -40,7 +40,7 @@ def good(tmp_path_factory):
     save_arrays(files["latents.npz"], {f"{a}_{s}": np.zeros((4, 2)) for a in ("mu", "logvar", "theta")
                                        for s in ("train", "test")}, MADE)
     save_rows(files["history.csv"], [{"epoch": e, "loss": 1.0, "rate": 1.0, "beta": 1.0} for e in range(3)])
-    save_model(files["model.pt"], DenseVAE(ModelConfig(grid=GRID)), {}, MADE)
+    save_model(files["model.pt"], DenseVAE(ModelConfig(height=GRID, width=GRID)), {}, MADE)
     save_arrays(files["samples.npz"], {"positions": RNG.uniform(0, 10, (10, 4, 2))}, SAMPLED)
     train_distance_vae([files["samples.npz"]], LJModelConfig(size=4, channels=(2,), n_latent=2),
                        LJTrainingConfig(epochs=1, batch_size=8), 0, folder / "lj", torch.device("cpu"), MADE,
@@ -96,11 +96,11 @@ CASES = {
     "LJ samples as dataset": ("samples.npz", "rotate --model {model.pt} --data {bad} --out {out}/rotation.csv",
                               ["key 'fields' missing", "(samples from `fieldvae lj sample`?)"]),
     "missing theta": (dataset(theta=None), TRAIN,
-                      ["key 'theta' missing (it needs fields, theta, log_k, train_index, test_index, labelled_index)"]),
+                      ["key 'theta' missing (it needs fields, theta, train_index, test_index, labelled_index)"]),
     "NaN in fields": (dataset(fields=WITH_NAN), ENCODE,
                       [f"key 'fields' has non-finite values (1 of {WITH_NAN.size}); expected finite values"]),
     "fields of rank 3": (dataset(fields=DATASET["fields"][:, 0]), "figure fig1 --datasets {bad} --out {out}/fig1.pdf",
-                         ["key 'fields' has shape (12, 17, 17); expected (N, 3, n, n)"]),
+                         ["key 'fields' has shape (12, 17, 17); expected (N, C, H, W)"]),
     "integer fields": (dataset(fields=DATASET["fields"].astype(np.int64)),
                        "landscape lines --model {model.pt} --history {history.csv} --data {bad} --out {out}/lines.csv",
                        ["key 'fields' has dtype int64; expected float32"]),

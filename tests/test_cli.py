@@ -1,8 +1,10 @@
 """The command-line entry point: help everywhere, clear errors with a non-zero exit."""
 
 import argparse
+import json
 import sys
 
+import numpy as np
 import pytest
 from conftest import REPO, run
 
@@ -41,6 +43,10 @@ def test_errors_name_the_problem_and_exit_2(tmp_path, capsys):
                  "--n-labelled", "0", "--out", "y"]) == 2
     assert "--theta: unknown distribution 'lognormal'" in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+    np.savez(tmp_path / "mine.npz", u=np.zeros((4, 1, 9, 9)))
+    entry = json.dumps({"file": str(tmp_path / "mine.npz"), "fields": "fields", "seed": 0})
+    assert main(["import-fields", "--entry", entry, "--seed", "0", "--out", str(tmp_path / "d.npz")]) == 2
+    assert "--entry key 'fields': " in capsys.readouterr().err and not (tmp_path / "d.npz").exists()
 
 
 def test_check_config(tmp_path, capsys):
@@ -53,7 +59,7 @@ def test_check_config(tmp_path, capsys):
 def test_steps_that_run_no_model_do_not_import_torch():
     """`import torch` costs about a second of every job that does it; the data, scoring, table and
     figure steps of the paper's study run no model and skip it."""
-    modules = ["fieldvae.cli", "fieldvae.darcy.kle", "fieldvae.darcy.dataset", "fieldvae.darcy.evaluate",
+    modules = ["fieldvae.cli", "fieldvae.core.field_file", "fieldvae.darcy.kle", "fieldvae.darcy.dataset", "fieldvae.darcy.evaluate",
                "fieldvae.darcy.runs", "fieldvae.darcy.summary", "fieldvae.darcy.claims", "fieldvae.lj.sampler",
                *(f"fieldvae.darcy.plotting.{name}" for name in
                  ("fig1", "fig3", "fig4", "fig5", "fig7", "fig10", "fig13", "fig14", "overview"))]

@@ -59,7 +59,7 @@ def _twenty_steps(data_file, tmp_path, compile, monkeypatch, compile_cache):
     torch.set_num_threads(1)
     arrays, _ = load_dataset(data_file)
     cfg = TrainingConfig(epochs=5, recon_epochs=2, lr=((0, LR),), batch_size=24, compile=compile)
-    model = DenseVAE(ModelConfig(grid=17), torch.Generator().manual_seed(0))
+    model = DenseVAE(ModelConfig(height=17, width=17), torch.Generator().manual_seed(0))
     trainer = Trainer(model, TrainingMethod(training_data(arrays, cfg, 0, "cpu"), cfg), cfg, 0, tmp_path, {},
                       compile_cache=compile_cache, log=open(os.devnull, "w"))
     return model, trainer.train()

@@ -55,7 +55,7 @@ BAD = {
     "unknown dataset in experiment": (edit("experiments.shifted.dataset", "shifed"),
                                       "config key 'experiments.shifted.dataset': unknown dataset 'shifed'; defined: standard"),
     "unknown dataset in figure": (edit("figures.fig1.datasets.2", "KLE99"),
-                                  "config key 'figures.fig1.datasets[2]': unknown dataset 'KLE99'"),
+                                  "config key 'figures.fig1.datasets[2]': expected a Darcy dataset (figure 1 shows permeabilities), got 'KLE99'"),
     "unknown scale": (edit("scale", "quik"), "config key 'scale': expected one of the defined scales tiny, quick, paper, got 'quik'"),
     "grid not 2^k+1": (edit("scales.quick.grid", 32), "config key 'scales.quick.grid': expected 2^k + 1 nodes per side (9, 17, 33, 65, ...), got 32"),
     "too many KLE terms for the grid": (edit("scales.tiny.grid", 17),

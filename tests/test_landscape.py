@@ -14,7 +14,7 @@ from fieldvae.darcy.models.densevae import DenseVAE
 @pytest.fixture(scope="module")
 def setup():
     torch.manual_seed(0)
-    model = DenseVAE(ModelConfig(grid=17))
+    model = DenseVAE(ModelConfig(height=17, width=17))
     x = torch.from_numpy(np.random.default_rng(0).standard_normal((12, 3, 17, 17)).astype(np.float32))
     return model, landscape.flat(model), x
 

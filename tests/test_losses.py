@@ -117,7 +117,7 @@ def test_reconstruction_nll_is_the_gaussian_nll():
 
 def test_label_term_is_gaussian_nll_of_labels_and_only_labelled_rows_get_gradient():
     from scipy.stats import norm
-    model = DenseVAE(ModelConfig(grid=17)).eval()  # eval: BatchNorm does not couple the samples
+    model = DenseVAE(ModelConfig(height=17, width=17)).eval()  # eval: BatchNorm does not couple the samples
     x = torch.randn(6, 3, 17, 17, requires_grad=True)
     theta = torch.randn(3, 2)  # the labels of the last three rows
     terms = objective(model, x, 0.5, theta)
@@ -131,7 +131,7 @@ def test_label_term_is_gaussian_nll_of_labels_and_only_labelled_rows_get_gradien
 
 
 def test_row_weights_weight_nll_and_regulariser_but_not_the_labels():
-    model = DenseVAE(ModelConfig(grid=17)).eval()
+    model = DenseVAE(ModelConfig(height=17, width=17)).eval()
     x, theta = torch.randn(5, 3, 17, 17), torch.randn(2, 2)
     weights = torch.tensor([1.0, 1.0, 1.0, 0.25, 0.25])
     with torch.no_grad():
@@ -145,7 +145,7 @@ def test_row_weights_weight_nll_and_regulariser_but_not_the_labels():
 
 
 def test_objective_normalisation():
-    model = DenseVAE(ModelConfig(grid=17, n_latent=4))
+    model = DenseVAE(ModelConfig(height=17, width=17, n_latent=4))
     x = torch.randn(5, 3, 17, 17)
     g = torch.Generator().manual_seed(0)
     terms = objective(model, x, 0.25, generator=g)

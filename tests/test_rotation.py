@@ -21,7 +21,7 @@ def samples():
 
 def study(prior, samples):
     torch.manual_seed(0)
-    return rotation_study(DenseVAE(ModelConfig(grid=17, prior=prior)), *samples, ANGLES)
+    return rotation_study(DenseVAE(ModelConfig(height=17, width=17, prior=prior)), *samples, ANGLES)
 
 
 @pytest.mark.parametrize("prior", ["standard", "scaled", "hierarchical"])
@@ -42,7 +42,7 @@ def test_rotation_invariant_prior_keeps_the_regulariser_others_do_not(samples):
 def test_s_d_is_that_of_the_rotated_means_and_periodic(samples):
     rows = study("standard", samples)
     torch.manual_seed(0)
-    model = DenseVAE(ModelConfig(grid=17)).eval()  # the model study() built
+    model = DenseVAE(ModelConfig(height=17, width=17)).eval()  # the model study() built
     with torch.no_grad():
         mu = model.encode(torch.from_numpy(samples[0]))[0]
     for row in rows:
@@ -62,7 +62,7 @@ def test_nearest_diagonal_posterior_pays_less_regulariser_and_more_reconstructio
     single-sample estimates with the same noise, checked against a recomputation from mu, sigma, eps."""
     rows = study("standard", samples)
     torch.manual_seed(0)
-    model = DenseVAE(ModelConfig(grid=17)).eval()  # the model study() built
+    model = DenseVAE(ModelConfig(height=17, width=17)).eval()  # the model study() built
     with torch.no_grad():
         mu, logvar = model.encode(torch.from_numpy(samples[0]))
     eps = torch.randn(mu.shape, generator=torch.Generator().manual_seed(torch_seed("rotation_noise", 0)))

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from fieldvae.core.metrics.disentangled import MIN_EXPLAINED_SHARE, THRESHOLDS
-from fieldvae.darcy.summary import summarise, write
+from fieldvae.darcy.summary import TABLES, own_table, summarise, write
 
 
 def run(experiment, name, **scores):
@@ -50,7 +50,7 @@ def test_scores_skip_missing_values_and_groups_split_by_variant():
 
 
 def test_markdown_shows_intervals_and_the_rule(tmp_path):
-    write(tmp_path / "t.csv", tmp_path / "t.md", summarise(known_group()), "summary", "quick")
+    write(tmp_path / "t.csv", tmp_path / "t.md", summarise(known_group()), TABLES["summary"], "quick")
     md = (tmp_path / "t.md").read_text()
     assert "| 3/10 [0.11, 0.60] | 3/10 [0.11, 0.60] |" in md
     assert f"MIN_EXPLAINED_SHARE = {MIN_EXPLAINED_SHARE}" in md and "ceiling" not in md
@@ -66,3 +66,16 @@ def test_a_diverged_run_counts_in_the_runs_as_neither_and_has_no_scores():
     assert row["axis_share_mean"] == pytest.approx(sum([1.0, 1.0, 1.0, 0.96, 0.9, 0.8, 0.7, 0.6, 0.5]) / 9)
     (old,) = summarise(known_group())  # tables written before runs could diverge have no such column
     assert old["diverged_count"] == 0
+
+
+def test_without_factors_disentanglement_is_not_scored_and_says_so(tmp_path):
+    """Runs on a user's fields without factors: over-regularisation is counted, disentanglement is
+    not (not 0 of n), and the markdown says why."""
+    rows = [run("mine", f"seed{i}", axis_share=None, s_d=None, disentangled=None, over_regularised=i == 0,
+                factor_scores_reason="the dataset has no generating factors") for i in range(4)]
+    (row,) = summarise(rows)
+    assert row["over_regularised_count"] == 1 and row["disentangled_count"] is None and row["disentangled"] is None
+    assert all(row[f"disentangled_at_{t}"] is None for t in THRESHOLDS) and math.isnan(row["s_d_mean"])
+    write(tmp_path / "t.csv", tmp_path / "t.md", [row], own_table("mine", factors=False), "tiny")
+    md = (tmp_path / "t.md").read_text()
+    assert "| 1/4 [0.05, 0.70] | n/a (no factors) |" in md and "Experiment `mine` on your own fields" in md

@@ -110,7 +110,7 @@ def test_checkpoint_of_another_configuration_is_not_resumed(data_file, tmp_path)
 def test_divergence_stops_with_a_clear_message_and_keeps_the_last_checkpoint(data_file, tmp_path):
     method = TrainingMethod(training_data(load_dataset(data_file)[0], TrainingConfig(), 0, "cpu"), TrainingConfig())
     schedule = TrainingConfig(**{**QUICK, "lr": ((0, 0.002), (2, 1e9))})
-    model = DenseVAE(ModelConfig(grid=17)).to(memory_format=torch.channels_last)
+    model = DenseVAE(ModelConfig(height=17, width=17)).to(memory_format=torch.channels_last)
     trainer = Trainer(model, method, schedule, 0, tmp_path, {}, log=open(os.devnull, "w"))
     with pytest.raises(TrainingDiverged) as err:
         trainer.train()
@@ -191,7 +191,7 @@ def test_every_batch_holds_every_labelled_row(data_file, tmp_path, labels):
     arrays, _ = load_dataset(data_file)
     cfg = TrainingConfig(**{**QUICK, "epochs": 1, "recon_epochs": 1, "batch_size": 32, "labels": labels})
     data = training_data(arrays, cfg, seed=0, device="cpu")
-    model = DenseVAE(ModelConfig(grid=17))
+    model = DenseVAE(ModelConfig(height=17, width=17))
     model.encoder_mean.register_forward_pre_hook(record)
     trainer = Trainer(model, TrainingMethod(data, cfg), cfg, 0, tmp_path, {}, log=open(os.devnull, "w"))
     history = trainer.train()
@@ -203,7 +203,7 @@ def test_every_batch_holds_every_labelled_row(data_file, tmp_path, labels):
 def test_encode_gives_posterior_means_of_the_full_sets(data_file, tmp_path, device):
     train(data_file, tmp_path, {"epochs": 2}, device=device)
     model, meta = load_model(tmp_path / "model.pt", device)
-    assert meta["model_config"]["grid"] == 17 and meta["training_config"]["epochs"] == 2
+    assert meta["model_config"]["height"] == meta["model_config"]["width"] == 17 and meta["training_config"]["epochs"] == 2
     arrays, _ = load_dataset(data_file)
     latents = encode_splits(model, arrays, device)
     assert latents["mu_train"].shape == (96, 2) and latents["logvar_test"].shape == (32, 2)

@@ -96,7 +96,7 @@ def _same(x: Path, y: Path) -> bool:
     if x.suffix == ".npz":
         with np.load(x) as p, np.load(y) as q:
             keys = set(p.files) - {"provenance"}
-            return keys == set(q.files) - {"provenance"} and all(np.array_equal(p[k], q[k], equal_nan=True) for k in keys)
+            return keys == set(q.files) - {"provenance"} and all(np.array_equal(p[k], q[k], equal_nan=p[k].dtype.kind in "fc") for k in keys)
     if x.suffix == ".pt":
         p, q = (torch.load(f, map_location="cpu", weights_only=False) for f in (x, y))
         weights = [(p.get("state_dict") or {}), (q.get("state_dict") or {})]

@@ -67,6 +67,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
     if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         op = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}[v]
         return f"{where}: expected a value {op} {error.validator_value}, got {value!r}"
+    if v == "pattern" and "npz" in error.validator_value:
+        return f"{where}: expected a file name ending in .npz, .h5 or .hdf5, got {value!r}"
     if v == "pattern":
         return f"{where}: expected a name of letters, digits and underscores starting with a letter, got {value!r}"
     if v in ("minProperties", "minItems"):
@@ -92,7 +94,7 @@ def _cross_check(config: dict) -> list[str]:
             problems.append(f"config key 'scales.{name}.grid': expected 2^k + 1 nodes per side (9, 17, 33, 65, ...), got {n}")
             continue
         for dname, d in datasets.items():
-            if d["kle_terms"] > n * n:
+            if "kle_terms" in d and d["kle_terms"] > n * n:
                 problems.append(f"config key 'datasets.{dname}.kle_terms': {d['kle_terms']} terms exceed the "
                                 f"{n * n} nodes of the {n} x {n} grid of scale '{name}'")
         total = preset["n_train"] + preset["n_test"] + preset["n_labelled"]
@@ -131,9 +133,24 @@ def _cross_check(config: dict) -> list[str]:
                 problems.append(f"config key 'scales.{name}.schedules.{sched_name}.lr': the first entry must start "
                                 f"at epoch 0, got {sched['lr'][0][0]}")
     for i, d in enumerate(config["figures"]["fig1"]["datasets"]):
-        if d not in datasets:
-            problems.append(f"config key 'figures.fig1.datasets[{i}]': unknown dataset {d!r}; defined: {', '.join(datasets)}")
-    return problems + _cross_check_lj(config["lj"], scales)
+        if d not in datasets or "file" in datasets[d]:
+            problems.append(f"config key 'figures.fig1.datasets[{i}]': expected a Darcy dataset (figure 1 shows "
+                            f"permeabilities), got {d!r}; defined: {', '.join(n for n in datasets if 'file' not in datasets[n])}")
+    return problems + _cross_check_files(config) + _cross_check_lj(config["lj"], scales)
+
+
+def _cross_check_files(config: dict) -> list[str]:
+    """Every dataset read from a file, against the file's header (its fields are not read): keys,
+    ranks, counts, the split, and the factor count a semi-supervised experiment on it needs."""
+    from fieldvae.core.field_file import problems
+
+    found = []
+    for name, entry in config["datasets"].items():
+        if "file" not in entry:
+            continue
+        labelled = [e for e in config["experiments"].values() if e["dataset"] == name and e.get("sweep") == "labels"]
+        found += problems(entry, f"config key 'datasets.{name}.", config["model"]["n_latent"] if labelled else None)
+    return found
 
 
 def _cross_check_lj(lj: dict, scales: dict) -> list[str]:

@@ -1,11 +1,12 @@
 # Names, wildcard constraints and input functions shared by all rules.
 import json
 
+from fieldvae.core.field_file import split_sizes
 from fieldvae.core.fingerprint import code_fingerprint, command_fingerprint
 from fieldvae.darcy import protocol_study
 from fieldvae.darcy import run_ids as runs
 from fieldvae.darcy.models.priors import prior_module
-from fieldvae.darcy.summary import TABLES
+from fieldvae.darcy.summary import TABLES, own_table
 from fieldvae.lj.cli import FIGURES as LJ_FIGURE_INPUTS
 
 SCALE = config["scale"]
@@ -15,6 +16,11 @@ COMPILE_CACHE = "results/compile_cache"  # Inductor's kernels, shared by every t
 STUDY = config.get("protocol_study")
 PROTOCOL_EXPERIMENTS = protocol_study.experiments(STUDY, config["experiments"]) if STUDY else {}
 EXPERIMENTS = {**config["experiments"], **PROTOCOL_EXPERIMENTS}
+# Datasets read from a user's file (datasets.<name>.file), and the experiments on them: each has its own
+# figures and table, figures/<experiment>/*.pdf and tables/<experiment>/summary.* (own_fields.smk).
+FILE_DATASETS = [name for name, d in config["datasets"].items() if "file" in d]
+DARCY_DATASETS = [name for name in config["datasets"] if name not in FILE_DATASETS]
+OWN_EXPERIMENTS = [name for name, e in config["experiments"].items() if e["dataset"] in FILE_DATASETS]
 
 
 def code(study, command):
@@ -67,6 +73,8 @@ for _name, _sweep in FIGURE_EXPERIMENTS.items():
 wildcard_constraints:
     scale="|".join(config["scales"]),
     dataset="|".join(config["datasets"]),
+    own_experiment="|".join(OWN_EXPERIMENTS) or "(?!)",  # (?!): matches nothing
+    own_figure="overview|label_sweep",
     terms=r"\d+",
     figure="|".join([*FIGURES, "protocol_study", "protocol_study_angles"]),
     overview="|".join(OVERVIEWS),
@@ -82,6 +90,12 @@ wildcard_constraints:
 def preset(wildcards):
     """The scale preset (grid and sample counts) that a job is built at."""
     return config["scales"][wildcards.scale]
+
+
+def n_train(scale, dataset):
+    """Training-set size of a dataset at a scale: the scale's for Darcy data, the split's for a file."""
+    entry = config["datasets"][dataset]
+    return split_sizes(entry)["train"] if "file" in entry else config["scales"][scale]["n_train"]
 
 
 def kle_file(wildcards):
@@ -125,6 +139,12 @@ def run_seed(wildcards):
 
 def experiment_data(wildcards):
     return f"results/{wildcards.scale}/data/{EXPERIMENTS[wildcards.experiment]['dataset']}.npz"
+
+
+def theta_option(wildcards):
+    """S_KL's reference: a Darcy dataset's p(theta); a file dataset's own training factors (no option)."""
+    entry = config["datasets"][EXPERIMENTS[wildcards.experiment]["dataset"]]
+    return f"--theta-distribution {entry['theta']}" if "theta" in entry else ""
 
 
 def run_dirs(scale, experiment, label_count=None):
@@ -194,6 +214,17 @@ def protocol_study_inputs(wildcards):
     }
 
 
+def own_targets():
+    """The figures and table of every experiment on a user's own fields; the label sweep's figure only
+    for a label sweep."""
+    targets = []
+    for experiment in OWN_EXPERIMENTS:
+        kinds = ["overview", "label_sweep"] if config["experiments"][experiment].get("sweep") == "labels" else ["overview"]
+        targets += expand("figures/{experiment}/{kind}.pdf", experiment=experiment, kind=kinds)
+        targets += expand("tables/{experiment}/summary.{ext}", experiment=experiment, ext=["csv", "md"])
+    return targets
+
+
 def default_targets():
     """Every dataset, figure and table of the configured scale; figures and tables also under
     figures/ and tables/ directly."""
@@ -201,6 +232,7 @@ def default_targets():
         *expand("results/{scale}/data/{dataset}.npz", scale=SCALE, dataset=config["datasets"]),
         *expand("figures/{figure}.pdf", figure=FIGURES),
         *expand("tables/{table}.{ext}", table=PUBLISHED_TABLES, ext=["csv", "md"]),
+        *own_targets(),
     ]
 
 

@@ -1,4 +1,5 @@
-# Darcy data: KLE eigenpairs once per (scale, terms), then one dataset file per configured dataset.
+# Darcy data: KLE eigenpairs once per (scale, terms), then one dataset file per configured dataset;
+# a dataset from a user's file is imported into the same format (checked, split, standardised).
 
 
 rule kle:
@@ -19,6 +20,8 @@ rule kle:
 
 
 rule dataset:
+    wildcard_constraints:
+        dataset="|".join(DARCY_DATASETS) or "(?!)",
     input:
         kle=kle_file,
     output:
@@ -40,3 +43,22 @@ rule dataset:
         "fieldvae dataset --kle {input.kle} --theta {params.theta} --seed {params.seed}"
         " --n-train {params.n_train} --n-test {params.n_test} --n-labelled {params.n_labelled}"
         " --source-strength {params.source} --well-width {params.well} --out {output} > {log} 2>&1"
+
+
+rule import_fields:
+    wildcard_constraints:
+        dataset="|".join(FILE_DATASETS) or "(?!)",
+    input:
+        lambda w: config["datasets"][w.dataset]["file"],
+    output:
+        "results/{scale}/data/{dataset}.npz",
+    params:
+        entry=lambda w: json.dumps(config["datasets"][w.dataset]),
+        seed=lambda w: config["datasets"][w.dataset]["seed"],
+        code=code("darcy", "_import_fields"),
+    log:
+        "results/{scale}/logs/data/{dataset}.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae import-fields --entry {params.entry:q} --seed {params.seed} --out {output} > {log} 2>&1"

@@ -53,7 +53,7 @@ rule metrics:
         "results/{scale}/runs/{experiment}/{run}/metrics.json",
     params:
         seed=run_seed,
-        theta=lambda w: config["datasets"][EXPERIMENTS[w.experiment]["dataset"]]["theta"],
+        theta=theta_option,
         code=code("darcy", "_metrics"),
     log:
         "results/{scale}/logs/metrics/{experiment}/{run}.log",
@@ -61,7 +61,7 @@ rule metrics:
         "../../envs/fieldvae.yaml"
     shell:
         "fieldvae metrics --latents {input.latents} --history {input.history} --seed {params.seed}"
-        " --theta-distribution {params.theta} --out {output} > {log} 2>&1"
+        " {params.theta} --out {output} > {log} 2>&1"
 
 
 rule metrics_table:

@@ -20,6 +20,7 @@ import numpy as np
 
 PURPOSES = (
     "dataset_theta",             # p(theta) draws of a Darcy dataset
+    "dataset_split",             # the split of a dataset read from a file (counts, not index arrays)
     "labelled_subset",           # which samples of the labelled pool a semi-supervised run sees
     "initialisation",            # Xavier initialisation of a run's network
     "minibatch_order",           # the shuffle of every epoch

@@ -35,10 +35,17 @@ def add_commands(sub) -> None:
     p.add_argument("--out", type=Path, required=True, help="output .npz file")
     p.set_defaults(run=_dataset)
 
+    p = sub.add_parser("import-fields", help="a dataset from a user's file of fields (.npz or HDF5), standardised")
+    p.add_argument("--entry", type=json_settings, required=True, metavar="JSON",
+                   help="the datasets entry of config.yaml, as JSON (file, fields, factors, factor_names, split, ...)")
+    p.add_argument("--seed", type=int, required=True, help="draws the split when the entry gives counts")
+    p.add_argument("--out", type=Path, required=True, help="output .npz file")
+    p.set_defaults(run=_import_fields)
+
     p = sub.add_parser("train", help="train one DenseVAE run; resumes from its checkpoint if interrupted")
     p.add_argument("--data", type=Path, required=True, help="dataset from `fieldvae dataset`")
     p.add_argument("--model", type=json_settings, default={}, metavar="JSON",
-                   help="ModelConfig fields as JSON, e.g. '{\"prior\": \"hierarchical\"}' (grid comes from the data)")
+                   help="ModelConfig fields as JSON, e.g. '{\"prior\": \"hierarchical\"}' (channels, height and width come from the data)")
     p.add_argument("--training", type=json_settings, default={}, metavar="JSON",
                    help="TrainingConfig fields as JSON, e.g. '{\"epochs\": 100, \"fixed_beta\": 10}'")
     p.add_argument("--seed", type=int, required=True, help="fixes initialisation, batches, noise and labels")
@@ -56,8 +63,9 @@ def add_commands(sub) -> None:
     p.add_argument("--latents", type=Path, required=True, help="latents.npz from `fieldvae encode`")
     p.add_argument("--history", type=Path, required=True, help="history.csv from `fieldvae train`")
     p.add_argument("--seed", type=int, required=True, help="the run's seed: fixes S_KL's samples and split")
-    p.add_argument("--theta-distribution", required=True,
-                   help="p(theta) of the run's dataset (standard, shifted, mixture, correlated): S_KL's reference")
+    p.add_argument("--theta-distribution",
+                   help="p(theta) of the run's dataset (standard, shifted, mixture, correlated): S_KL's reference; "
+                        "without it (a dataset from a file), the training split's factors are the reference")
     p.add_argument("--out", type=Path, required=True, help="output .json file")
     p.set_defaults(run=_metrics)
 
@@ -101,7 +109,9 @@ def add_commands(sub) -> None:
 
     p = sub.add_parser("summarise", help="a claims table: runs summarised per experiment and variant")
     p.add_argument("--tables", type=Path, nargs="+", required=True, help="per-experiment tables from `fieldvae table`")
-    p.add_argument("--table", required=True, help="which table: summary, labels or betas")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--table", help="which table of the paper: summary, labels or betas")
+    which.add_argument("--experiment", help="an experiment on your own fields: the table of its runs")
     p.add_argument("--scale", required=True, help="the scale, named in the markdown")
     p.add_argument("--csv", type=Path, required=True, help="output .csv file")
     p.add_argument("--md", type=Path, required=True, help="output .md file")
@@ -229,6 +239,22 @@ def _dataset(args: argparse.Namespace) -> None:
     print(f"wrote {args.out}", file=sys.stderr)
 
 
+def _import_fields(args: argparse.Namespace) -> None:
+    from fieldvae.core.field_file import import_fields, problems
+    from fieldvae.core.io import save_arrays
+    from fieldvae.core.provenance import provenance
+
+    found = problems(args.entry, "--entry key '")
+    if found:
+        raise ValueError("\n".join(found))
+    arrays = import_fields(args.entry, args.seed)
+    save_arrays(args.out, arrays, provenance(recorded_params(args)))
+    sizes = ", ".join(f"{len(arrays[k])} {k.removesuffix('_index')}" for k in ("train_index", "test_index", "labelled_index"))
+    print(f"wrote {args.out}: fields {arrays['fields'].shape} ({sizes}), {arrays['theta'].shape[1]} factors; "
+          f"channel means {arrays['channel_mean'].round(4).tolist()}, standard deviations "
+          f"{arrays['channel_std'].round(4).tolist()}", file=sys.stderr)
+
+
 def _train(args: argparse.Namespace) -> None:
     from fieldvae.core.provenance import provenance
     from fieldvae.core.trainer import use_threads
@@ -332,12 +358,16 @@ def _table(args: argparse.Namespace) -> None:
 
 def _summarise(args: argparse.Namespace) -> None:
     from fieldvae.core.io import load_rows
-    from fieldvae.darcy.summary import TABLES, select, summarise, write
+    from fieldvae.darcy.summary import (TABLES, own_table, select, summarise,
+                                        write)
 
-    if args.table not in TABLES:
+    if args.table is not None and args.table not in TABLES:
         raise ValueError(f"--table: expected one of {', '.join(TABLES)}, got {args.table!r}")
-    rows = summarise(select(load_rows(args.tables), args.table))
-    write(args.csv, args.md, rows, args.table, args.scale)
+    runs = load_rows(args.tables)
+    spec = TABLES[args.table] if args.table else own_table(args.experiment,
+                                                            any(r.get("factor_scores_reason") is None for r in runs))
+    rows = summarise(select(runs, spec))
+    write(args.csv, args.md, rows, spec, args.scale)
     print(args.md.read_text(), file=sys.stderr)
 
 

@@ -85,26 +85,31 @@ class Progress:
         print(f"{done}/{self.total} {self.what}, {rate:.1f} {self.what}/s, {eta:.0f} s left", file=self.log, flush=True)
 
 
-KEYS = ("fields", "theta", "log_k", "train_index", "test_index", "labelled_index")
+KEYS = ("fields", "theta", "train_index", "test_index", "labelled_index")
 SPLITS = ("train_index", "test_index", "labelled_index")  # disjoint: labels never come from the test set
 
 
 def load_dataset(path) -> tuple[dict[str, np.ndarray], dict]:
-    """Arrays and provenance of a dataset file, checked as `generate` writes them, so every command
-    that reads a dataset refuses a damaged or foreign one the same way, naming the file and the key."""
+    """Arrays and provenance of a dataset file, checked as `generate` (Darcy: with log_k) or
+    `fieldvae.core.field_file.import_fields` (a user's file: any channels and size, theta possibly (N, 0),
+    with channel_mean, channel_std and factor_names) write them, so every command that reads a dataset
+    refuses a damaged or foreign one the same way, naming the file and the key."""
     arrays, prov = load_arrays(path)
     require_keys(path, arrays, KEYS, "a dataset file")
-    fields, theta, log_k = arrays["fields"], arrays["theta"], arrays["log_k"]
-    square = fields.ndim == 4 and fields.shape[1] == len(CHANNELS) and fields.shape[2] == fields.shape[3]
-    _expect(path, "fields", square, f"shape {fields.shape}",
-            f"(N, {len(CHANNELS)}, n, n): samples, channels {', '.join(CHANNELS)}, a square grid")
-    n, grid = len(fields), fields.shape[-1]
+    fields, theta = arrays["fields"], arrays["theta"]
+    _expect(path, "fields", fields.ndim == 4, f"shape {fields.shape}", "(N, C, H, W): samples, channels, rows, columns")
+    n, channels, height, width = fields.shape
     _expect(path, "theta", theta.ndim == 2 and len(theta) == n, f"shape {theta.shape}", f"({n}, s): a row per sample")
-    _expect(path, "log_k", log_k.shape == (n, grid, grid), f"shape {log_k.shape}", f"({n}, {grid}, {grid})")
+    shapes = {"log_k": (n, height, width), "channel_mean": (channels,), "channel_std": (channels,),
+              "factor_names": (theta.shape[1],), "channel_names": (channels,)}
+    for key, shape in shapes.items():
+        if key in arrays:
+            _expect(path, key, arrays[key].shape == shape, f"shape {arrays[key].shape}", str(shape))
     _expect(path, "fields", fields.dtype == np.float32, f"dtype {fields.dtype}", "float32, as the model takes it")
-    for key in ("theta", "log_k"):
+    numbers = [k for k in ("theta", "log_k", "channel_mean", "channel_std") if k in arrays]
+    for key in numbers:
         _expect(path, key, np.issubdtype(arrays[key].dtype, np.floating), f"dtype {arrays[key].dtype}", "floating point")
-    for key in ("fields", "theta", "log_k"):
+    for key in ("fields", *numbers):
         bad = np.count_nonzero(~np.isfinite(arrays[key]))
         _expect(path, key, bad == 0, f"non-finite values ({bad} of {arrays[key].size})", "finite values")
     for key in SPLITS:
@@ -126,6 +131,14 @@ def load_dataset(path) -> tuple[dict[str, np.ndarray], dict]:
 def _expect(path, key: str, ok: bool, found: str, expected: str) -> None:
     if not ok:
         raise ValueError(f"{path}: key {key!r} has {found}; expected {expected}")
+
+
+def names(arrays: dict) -> tuple[list[str], list[str]]:
+    """Names of the channels and of the factors: a file dataset's own, else Darcy's."""
+    channels = arrays["channel_names"].tolist() if "channel_names" in arrays else list(CHANNELS)
+    factors = (arrays["factor_names"].tolist() if "factor_names" in arrays
+               else [f"theta_{j + 1}" for j in range(arrays["theta"].shape[1])])
+    return channels, factors
 
 
 def held_out_set(arrays: dict) -> tuple[np.ndarray, np.ndarray]:

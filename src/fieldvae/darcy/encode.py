@@ -8,7 +8,9 @@ import copy
 import numpy as np
 import torch
 
+from fieldvae.core.field_file import physical_units
 from fieldvae.core.streams import torch_generator
+from fieldvae.darcy.dataset import names
 from fieldvae.darcy.models.store import load_model, model_metadata
 
 PRIOR_SAMPLES = 2000
@@ -35,15 +37,18 @@ def reconstruct(model, mu: np.ndarray, device) -> np.ndarray:
 
 def encode_splits(model, arrays: dict, device, examples: int = 4) -> dict[str, np.ndarray]:
     """mu, logvar and theta of the training and test sets (the full sets, as in the dataset); for
-    figures, the first `examples` test fields with their reconstructions and samples of the model's
-    prior p(z) (the learned one, for the hierarchical prior)."""
+    figures, the first `examples` test fields with their reconstructions in the data's own units, the
+    names of the channels and factors, and samples of the model's prior p(z) (the learned one, for the
+    hierarchical prior)."""
     out = {}
     for split in ("train", "test"):
         rows = arrays[f"{split}_index"]
         out[f"mu_{split}"], out[f"logvar_{split}"] = encode(model, arrays["fields"][rows], device)
         out[f"theta_{split}"] = arrays["theta"][rows]
-    out["fields_examples"] = arrays["fields"][arrays["test_index"][:examples]]
-    out["reconstruction_examples"] = reconstruct(model, out["mu_test"][:examples], device)
+    out["fields_examples"] = physical_units(arrays["fields"][arrays["test_index"][:examples]], arrays)
+    out["reconstruction_examples"] = physical_units(reconstruct(model, out["mu_test"][:examples], device), arrays)
+    channels, factors = names(arrays)
+    out["channel_names"], out["factor_names"] = np.array(channels, dtype=str), np.array(factors, dtype=str)
     with torch.no_grad():
         generator = torch_generator("prior_samples", 0)
         out["prior_samples"] = copy.deepcopy(model.prior).cpu().sample(PRIOR_SAMPLES, generator).numpy()

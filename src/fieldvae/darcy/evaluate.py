@@ -21,24 +21,35 @@ from fieldvae.darcy.theta import sample_theta
 FINAL_EPOCHS = 10  # training terms are reported as means over the last epochs
 SCORES = ("s_d", "s_d_factors", "axis_share", "diagonal_share", "code_angle", "s_kl", "s_kl_reason", "mig", "sap",
           "dci_disentanglement", "dci_completeness", "dci_informativeness", "rate", "distortion", "loss",
-          "nll_per_pixel", "label_nll")
+          "nll_per_pixel", "label_nll", "factor_scores_reason")
 
 
-def evaluate(latents: dict, history: dict, seed: int, theta_distribution: str) -> dict:
+NO_FACTORS = "the dataset has no generating factors"
+
+
+def evaluate(latents: dict, history: dict, seed: int, theta_distribution: str | None) -> dict:
     """Scores on the test set (encoder means; DCI fits on the training codes). S_KL compares samples
     of the aggregated posterior (their own stream) with a fresh sample of the dataset's p(theta)
-    (another stream), never with theta the model was trained or scored on. A diverged run has no scores: it
-    is neither disentangled nor over-regularised, and `diverged`."""
+    (another stream), never with theta the model was scored on; a dataset from a file has no sampler
+    (theta_distribution None), and its training split's factors are the reference sample. A diverged
+    run has no scores: it is neither disentangled nor over-regularised, and `diverged`. Without factors,
+    only the training terms and over-regularisation are scored, with the reason in `factor_scores_reason`."""
     if "diverged_epoch" in latents:
         return {**dict.fromkeys(SCORES), "over_regularised": False, "disentangled": False, "diverged": True,
                 "diverged_epoch": int(latents["diverged_epoch"])}
     mu, logvar, theta = latents["mu_test"], latents["logvar_test"], latents["theta_test"]
     rate, distortion = rate_distortion(history, FINAL_EPOCHS)
     collapsed = over_regularised(final_rate(history["rate"], FINAL_EPOCHS), mu, logvar)
+    training = {"rate": rate, "distortion": distortion,
+                **{key: float(np.mean(history[key][-FINAL_EPOCHS:])) for key in ("loss", "nll_per_pixel", "label_nll")},
+                "over_regularised": collapsed, "diverged": False, "diverged_epoch": None}
+    if theta.shape[1] == 0:
+        return {**dict.fromkeys(SCORES), "disentangled": None, **training, "factor_scores_reason": NO_FACTORS}
     share = axis_share(mu, theta)
     angle = code_angle(mu, theta)
     z = aggregate_samples(mu, logvar, rng("s_kl_posterior_noise", seed))
-    reference = sample_theta(theta_distribution, 2 * len(z), theta.shape[1], rng("s_kl_reference", seed))
+    reference = (latents["theta_train"] if theta_distribution is None
+                 else sample_theta(theta_distribution, 2 * len(z), theta.shape[1], rng("s_kl_reference", seed)))
     kl = s_kl(z, reference, rng("s_kl_split", seed))
     scores = {
         "s_d": s_d(mu, theta),
@@ -46,15 +57,11 @@ def evaluate(latents: dict, history: dict, seed: int, theta_distribution: str) -
         "axis_share": share,
         "diagonal_share": diagonal_share(mu, theta),
         "code_angle": angle if np.isfinite(angle) else None,  # None: not two latents and two factors
-        "over_regularised": collapsed,
         "disentangled": disentangled(share, collapsed),
         "s_kl": kl["score"],
         "s_kl_reason": kl["reason"],
         "mig": mig(mu, theta),
         "sap": sap(mu, theta),
         **{f"dci_{k}": v for k, v in dci(latents["mu_train"], latents["theta_train"], mu, theta).items()},
-        "rate": rate,
-        "distortion": distortion,
-        **{key: float(np.mean(history[key][-FINAL_EPOCHS:])) for key in ("loss", "nll_per_pixel", "label_nll")},
     }
-    return {**scores, "diverged": False, "diverged_epoch": None}
+    return {**scores, **training, "factor_scores_reason": None}

@@ -42,6 +42,17 @@ TABLES = {
         "claim": "many beta between 5 and 100 end over-regularised.",
     },
 }
+
+
+def own_table(experiment: str, factors: bool = True) -> dict:
+    """The table of an experiment on a user's own fields: every variant of it, and no paper claim."""
+    return {"experiments": (experiment,), "title": f"Experiment `{experiment}` on your own fields",
+            "claim": "nothing: these are your fields. The rows say how often the runs disentangle your factors "
+                     "and how often they over-regularise, with intervals" if factors else
+                     "nothing: these are your fields, and without factors only over-regularisation and the training "
+                     "terms are scored"}
+
+
 RULE = (f"Disentangled: not over-regularised and axis share >= MIN_EXPLAINED_SHARE = {MIN_EXPLAINED_SHARE}, "
         "i.e. under the best assignment of distinct latents to factors, each factor's latent alone explains at "
         f"least {MIN_EXPLAINED_SHARE:.0%} of its variance and at most {1 - MIN_EXPLAINED_SHARE:.0%} of any other "
@@ -63,16 +74,14 @@ def summarise(rows: list[dict]) -> list[dict]:
     out = []
     for (experiment, var), members in groups.items():
         summary = {"experiment": experiment, "variant": var, "runs": len(members)}
+        scored = any(m.get("factor_scores_reason") is None for m in members)  # else the data has no factors
         flags = {"over_regularised": [bool(m["over_regularised"]) for m in members],
-                 "disentangled": [_disentangled(m) for m in members],
+                 "disentangled": [_disentangled(m) for m in members] if scored else None,
                  "diverged": [bool(m.get("diverged")) for m in members]}
         for name, values in flags.items():
-            k = sum(values)
-            summary[f"{name}_count"] = k
-            summary[name] = k / len(values)
-            summary[f"{name}_low"], summary[f"{name}_high"] = wilson(k, len(values))
+            summary.update(_count(name, values))
         for t in THRESHOLDS:
-            summary[f"disentangled_at_{t}"] = float(np.mean([_disentangled(m, t) for m in members]))
+            summary[f"disentangled_at_{t}"] = float(np.mean([_disentangled(m, t) for m in members])) if scored else None
         for score in SCORES:
             values = [m[score] for m in members if _finite(m.get(score))]
             summary[f"{score}_mean"] = float(np.mean(values)) if values else math.nan
@@ -81,18 +90,26 @@ def summarise(rows: list[dict]) -> list[dict]:
     return out
 
 
-def select(rows: list[dict], table: str) -> list[dict]:
-    wanted = TABLES[table]["experiments"]
+def _count(name: str, values: list[bool] | None) -> dict:
+    """Count, fraction and Wilson interval of the true values; all None when not scored (None)."""
+    if values is None:
+        return dict.fromkeys((f"{name}_count", name, f"{name}_low", f"{name}_high"))
+    k = sum(values)
+    low, high = wilson(k, len(values))
+    return {f"{name}_count": k, name: k / len(values), f"{name}_low": low, f"{name}_high": high}
+
+
+def select(rows: list[dict], spec: dict) -> list[dict]:
+    wanted = spec["experiments"]
     return [r for r in rows if wanted is None or r["experiment"] in wanted]
 
 
-def write(csv_path, md_path, rows: list[dict], table: str, scale: str) -> None:
-    """The table as CSV, and as markdown with its title, scale, the rule for 'disentangled' and the
-    paper's claim."""
+def write(csv_path, md_path, rows: list[dict], spec: dict, scale: str) -> None:
+    """The table (a spec of TABLES or `own_table`) as CSV, and as markdown with its title, scale, the
+    rule for 'disentangled' and the paper's claim."""
     if not rows:
-        raise ValueError(f"table {table!r}: no runs of its experiments")
+        raise ValueError(f"table {spec['title']!r}: no runs of its experiments")
     save_rows(csv_path, rows)
-    spec = TABLES[table]
     scores = ["s_d_mean", "s_d_std", "axis_share_mean", "code_angle_mean", "s_kl_mean", "mig_mean",
               "dci_disentanglement_mean", "sap_mean"]
     shown = ["experiment", "variant", "runs", *FRACTIONS, *(f"disentangled_at_{t}" for t in THRESHOLDS), *scores]
@@ -117,8 +134,10 @@ def _finite(value) -> bool:
 
 
 def _fraction(row: dict, name: str) -> str:
+    if row[f"{name}_count"] is None:
+        return "n/a (no factors)"
     return f"{row[f'{name}_count']}/{row['runs']} [{row[f'{name}_low']:.2f}, {row[f'{name}_high']:.2f}]"
 
 
 def _cell(value) -> str:
-    return f"{value:.3g}" if isinstance(value, float) else str(value) or "-"
+    return f"{value:.3g}" if isinstance(value, float) else "-" if value is None else str(value) or "-"

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from fieldvae.darcy.models.priors import PRIORS
-from fieldvae.darcy.solver import check_grid
 
 
 @dataclass(frozen=True)
 class ModelConfig:
-    grid: int = 65                      # nodes per side of the input fields, 2^k + 1
-    channels: int = 3                   # p, u_x, u_y
+    height: int = 65                    # rows of the input fields (Darcy: 2^k + 1 nodes per side)
+    width: int = 65                     # columns; any size: the model pads inside (see `padded_size`)
+    channels: int = 3                   # Darcy: p, u_x, u_y
     n_latent: int = 2
     blocks: tuple[int, ...] = (4, 6, 4)  # dense-block sizes: first half encoder, rest decoder
     growth: int = 4                     # channels each dense layer adds
@@ -21,20 +21,31 @@ class ModelConfig:
     hierarchical_width: int = 8         # hidden width of the hierarchical prior's MLPs, per latent
 
     def __post_init__(self):
-        check_grid(self.grid)
         object.__setattr__(self, "blocks", tuple(self.blocks))
         object.__setattr__(self, "prior_variances", tuple(float(v) for v in self.prior_variances))
         if self.prior not in PRIORS:
             raise ValueError(f"prior: expected one of {', '.join(PRIORS)}, got {self.prior!r}")
         if len(self.blocks) < 2 or min(self.blocks) < 1:
             raise ValueError(f"blocks: expected at least two positive block sizes, got {list(self.blocks)}")
-        if self.grid >> (len(self.blocks) // 2 + 1) < 2:
-            raise ValueError(f"grid {self.grid} is too small for {len(self.blocks) // 2} encoder blocks")
+        small = min(self.height, self.width)
+        if small < self.stride + 2:  # below, the encoder's last map would be a single pixel
+            raise ValueError(f"fields of {self.height} x {self.width} are too small for {len(self.blocks) // 2} "
+                             f"encoder blocks: the smaller side must be at least {self.stride + 2} pixels")
         for name in ("channels", "n_latent", "growth", "init_features", "hierarchical_width"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name}: expected a positive integer, got {getattr(self, name)}")
         if self.prior == "scaled" and (len(self.prior_variances) != self.n_latent or min(self.prior_variances) <= 0):
             raise ValueError(f"prior_variances: expected {self.n_latent} positive values, got {list(self.prior_variances)}")
+
+    @property
+    def stride(self) -> int:
+        """How much the encoder shrinks each side: its first convolution and each block halve it."""
+        return 2 ** (1 + len(self.blocks) // 2)
+
+    def padded_size(self, n: int) -> int:
+        """The side the model works at for n input pixels: the smallest 1 + k * stride >= n (Darcy's
+        2^k + 1 grids are their own), so every halving is exact and the decoder returns the same size."""
+        return 1 + self.stride * max(1, -(-(n - 1) // self.stride))
 
     def to_dict(self) -> dict:
         return asdict(self)

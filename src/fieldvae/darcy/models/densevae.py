@@ -2,12 +2,15 @@
 
 Two separate encoders give the posterior mean and log-variance; the decoder gives the output mean;
 the output log-variance is one learned constant per pixel, shared by channels and samples.
-Every size follows from the grid (2^k + 1 nodes) and the widths in ModelConfig.
+Every size follows from the field size and the widths in ModelConfig. Fields of any height and width
+are zero-padded at the bottom and right to the size the strides divide exactly (Darcy's 2^k + 1 grids
+need none) and the decoder's output is cropped back, so the model's input and output shapes agree.
 """
 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from fieldvae.darcy.models.config import ModelConfig
@@ -42,13 +45,13 @@ class Encoder(nn.Module):
     def __init__(self, cfg: ModelConfig):
         super().__init__()
         layers: list[nn.Module] = [nn.Conv2d(cfg.channels, cfg.init_features, 7, stride=2, padding=2, bias=False)]
-        c, size = cfg.init_features, (cfg.grid - 1) // 2
+        c = cfg.init_features
         for n_layers in cfg.blocks[: len(cfg.blocks) // 2]:
             layers += [dense_block(c, n_layers, cfg.growth), transition(c + n_layers * cfg.growth, down=True)]
-            c, size = (c + n_layers * cfg.growth) // 2, size // 2
+            c = (c + n_layers * cfg.growth) // 2
         self.features = nn.Sequential(*layers)
-        self.shape = (c, size, size)
-        flat = c * size * size
+        self.shape = (c, *((cfg.padded_size(n) - 1) // cfg.stride for n in (cfg.height, cfg.width)))
+        flat = c * self.shape[1] * self.shape[2]
         self.head = nn.Sequential(nn.Flatten(), nn.Linear(flat, flat // 2), nn.ReLU(), nn.Linear(flat // 2, cfg.n_latent))
 
     def forward(self, x):
@@ -56,12 +59,12 @@ class Encoder(nn.Module):
 
 
 class Decoder(nn.Module):
-    """Latent -> output mean, mirroring the encoder back to the grid."""
+    """Latent -> output mean, mirroring the encoder back to the padded size."""
 
     def __init__(self, cfg: ModelConfig, shape: tuple[int, int, int]):
         super().__init__()
-        c, size, _ = shape
-        flat = c * size * size
+        c, rows, columns = shape
+        flat = c * rows * columns
         self.shape = shape
         self.head = nn.Sequential(nn.Linear(cfg.n_latent, flat // 2), nn.ReLU(), nn.Linear(flat // 2, flat))
         decoder_blocks = cfg.blocks[len(cfg.blocks) // 2:]
@@ -90,16 +93,20 @@ class DenseVAE(nn.Module):
         self.encoder_mean = Encoder(cfg)
         self.encoder_logvar = Encoder(cfg)
         self.decoder = Decoder(cfg, self.encoder_mean.shape)
-        self.output_logvar = nn.Parameter(torch.zeros(cfg.grid, cfg.grid))
+        self.output_logvar = nn.Parameter(torch.zeros(cfg.height, cfg.width))
         self.prior = make_prior(cfg)
+        self.padding = (0, cfg.padded_size(cfg.width) - cfg.width, 0, cfg.padded_size(cfg.height) - cfg.height)
         self.apply(lambda module: _xavier(module, generator))
 
     def encode(self, x):
         """Posterior mean and log-variance, each (batch, n_latent)."""
+        if any(self.padding):
+            x = F.pad(x, self.padding)
         return self.encoder_mean(x), self.encoder_logvar(x)
 
     def decode(self, z):
-        return self.decoder(z)
+        """Output mean (batch, channels, height, width)."""
+        return self.decoder(z)[..., : self.cfg.height, : self.cfg.width]
 
     def forward(self, x, generator: torch.Generator | None = None):
         """One reparameterised sample per input: (output mean, z, posterior mean, posterior log-variance)."""

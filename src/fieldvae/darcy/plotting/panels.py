@@ -8,17 +8,18 @@ from scipy.stats import gaussian_kde
 from fieldvae.core import style
 from fieldvae.core.metrics.aggregate import aggregate_density
 
-CHANNEL_LABELS = ("$p$", "$u_x$", "$u_y$")
 
-
-def reconstruction(axes, truth: np.ndarray, recon: np.ndarray, fig) -> None:
-    """axes (3, 3): rows p, u_x, u_y; columns test sample, reconstruction, error."""
-    for row, (t, r, label) in enumerate(zip(truth, recon, CHANNEL_LABELS)):
+def reconstruction(axes, truth: np.ndarray, recon: np.ndarray, fig, channels=("$p$", "$u_x$", "$u_y$")) -> None:
+    """axes (channels, 3): a row per channel; columns test sample, reconstruction, error. Fields keep
+    their aspect ratio (rows x columns)."""
+    height, width = truth.shape[-2:]
+    extent = (0, width / max(height, width), 0, height / max(height, width))
+    for row, (t, r, label) in enumerate(zip(truth, recon, channels)):
         vmax = float(np.abs(t).max()) or 1.0
         for col, (field, title) in enumerate(((t, "test sample"), (r, "reconstruction"), (r - t, "error"))):
             ax = axes[row, col]
             limit = vmax if col < 2 else (float(np.abs(r - t).max()) or 1.0)
-            im = ax.imshow(field, origin="lower", cmap=style.DIVERGING_CMAP, vmin=-limit, vmax=limit, extent=(0, 1, 0, 1))
+            im = ax.imshow(field, origin="lower", cmap=style.DIVERGING_CMAP, vmin=-limit, vmax=limit, extent=extent)
             ax.set_xticks([])
             ax.set_yticks([])
             if row == 0:
@@ -46,24 +47,27 @@ def latent_density(ax, mu: np.ndarray, logvar: np.ndarray, title: str, reference
 
 def sample_density(ax, samples: np.ndarray, title: str, labels=(r"$\theta_1$", r"$\theta_2$")) -> None:
     """Kernel density estimate of 2-D samples, with the samples."""
-    lo, hi = samples.min(0) - 0.5, samples.max(0) + 0.5
+    pad = 0.125 * np.ptp(samples[:, :2], axis=0)  # about 0.5 for the Darcy factors; scaled for other units
+    lo, hi = samples[:, :2].min(0) - pad, samples[:, :2].max(0) + pad
     x, y = np.meshgrid(np.linspace(lo[0], hi[0], 100), np.linspace(lo[1], hi[1], 100))
     density = gaussian_kde(samples[:, :2].T)(np.vstack([x.ravel(), y.ravel()])).reshape(x.shape)
     ax.contourf(x, y, density, levels=12, cmap="Oranges")
     ax.scatter(samples[:, 0], samples[:, 1], s=2, c="k", alpha=0.25, lw=0)
-    _latent_axes(ax, title, *labels)
+    spans = np.ptp(samples[:, :2], axis=0)
+    _latent_axes(ax, title, *labels, equal=max(spans) < 3 * min(spans))  # factors in other units: not equal
 
 
-def _latent_axes(ax, title, xlabel, ylabel) -> None:
+def _latent_axes(ax, title, xlabel, ylabel, equal: bool = True) -> None:
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.set_aspect("equal", adjustable="box")
+    if equal:
+        ax.set_aspect("equal", adjustable="box")
 
 
-def factor_scatter(axes, mu: np.ndarray, theta: np.ndarray, logvar=None) -> None:
+def factor_scatter(axes, mu: np.ndarray, theta: np.ndarray, logvar=None, names=None) -> None:
     """axes (latents, factors): latent mean z_i against factor theta_j with the correlation;
-    with logvar, one posterior standard deviation as error bars."""
+    with logvar, one posterior standard deviation as error bars; names: the factors' (default theta_j)."""
     for i in range(axes.shape[0]):
         for j in range(axes.shape[1]):
             ax = axes[i, j]
@@ -74,5 +78,5 @@ def factor_scatter(axes, mu: np.ndarray, theta: np.ndarray, logvar=None) -> None
                 ax.errorbar(theta[:, j], mu[:, i], yerr=np.exp(0.5 * logvar[:, i]), fmt="o", ms=1.5,
                             alpha=0.4, elinewidth=0.5)
             ax.set_title(f"corr = {r:+.2f}", fontsize=7)
-            ax.set_xlabel(rf"$\theta_{j + 1}$")
+            ax.set_xlabel(names[j] if names else rf"$\theta_{j + 1}$")
             ax.set_ylabel(rf"$\mu_{i + 1}$")

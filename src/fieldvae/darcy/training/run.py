@@ -62,7 +62,8 @@ def train_run(data_path, model_settings: dict, training_settings: dict, seed: in
     out_dir = Path(out_dir)
     training = from_dict(TrainingConfig, training_settings, "training settings")
     arrays, data_provenance = load_dataset(data_path)
-    model_cfg = from_dict(ModelConfig, {"grid": arrays["fields"].shape[-1], **model_settings}, "model settings")
+    shape = dict(zip(("channels", "height", "width"), arrays["fields"].shape[1:]))
+    model_cfg = from_dict(ModelConfig, {**model_settings, **shape}, "model settings")
     if training.labels and model_cfg.n_latent != arrays["theta"].shape[1]:
         raise ValueError(f"semi-supervised training needs one latent per factor: n_latent {model_cfg.n_latent}, "
                          f"the dataset has {arrays['theta'].shape[1]} factors")

@@ -1,0 +1,229 @@
+"""A user's own fields from a file: NumPy .npz or HDF5, fields (N, C, H, W), optionally the generating
+factors (N, s), their names and the split.
+
+`problems` checks a `datasets:` entry against the file when the configuration is checked, before any
+job: it reads the arrays' headers (shape, dtype) and the small split arrays, never the fields.
+`import_fields` reads the data, refuses non-finite values, draws or takes the split and standardises
+each channel by the training split's mean and standard deviation (recorded, so figures undo it): the
+beta update's threshold "NLL per pixel < 0" means something only in standardised units.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from fieldvae.core.streams import rng
+
+READERS = {".npz": "NumPy .npz", ".h5": "HDF5", ".hdf5": "HDF5"}
+SPLIT_KEYS = {"train": "train_index", "test": "test_index", "labelled": "labelled_index"}
+DEFAULT_SHARES = {"test": 0.2, "labelled": 0.1}  # of N, when the entry gives no split
+
+
+def header(path) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """Shape and dtype of every array in the file, without reading the data."""
+    path = Path(path)
+    if path.suffix not in READERS:
+        raise ValueError(f"{path}: expected a file ending in {', '.join(READERS)}")
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    if path.suffix == ".npz":
+        out = {}
+        try:
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.namelist():
+                    with archive.open(member) as fh:
+                        version = np.lib.format.read_magic(fh)
+                        read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                                else np.lib.format.read_array_header_2_0)
+                        shape, _, dtype = read(fh)
+                    out[member.removesuffix(".npy")] = (tuple(shape), dtype)
+        except (zipfile.BadZipFile, ValueError) as err:
+            raise ValueError(f"{path}: not a readable .npz file ({err})") from err
+        return out
+    import h5py
+
+    out = {}
+    try:
+        with h5py.File(path, "r") as f:
+            f.visititems(lambda name, item: out.update({name: (item.shape, item.dtype)})
+                         if isinstance(item, h5py.Dataset) else None)
+    except OSError as err:
+        raise ValueError(f"{path}: not a readable HDF5 file ({err})") from err
+    return out
+
+
+def read(path, key: str) -> np.ndarray:
+    """One array of the file."""
+    path = Path(path)
+    if path.suffix == ".npz":
+        with np.load(path, allow_pickle=False) as arrays:
+            return arrays[key]
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        return f[key][()]
+
+
+def problems(entry: dict, where: str, n_latent: int | None = None) -> list[str]:
+    """Everything wrong with a file entry, each naming the entry's key (`where` + key, e.g.
+    "config key 'datasets.mine." + "factors'"), the file, the array's key and what was expected.
+    n_latent: the latents of a semi-supervised experiment on it, which must equal the factor count."""
+    path = entry["file"]
+    try:
+        arrays = header(path)
+    except (OSError, ValueError) as err:
+        return [f"{where}file': {err}"]
+    found = []
+
+    def expect(key: str, ok: bool, what: str):
+        if not ok:
+            found.append(f"{where}{key}': {path}: {what}")
+        return ok
+
+    fields_key, factors_key = entry.get("fields", "fields"), entry.get("factors")
+    if not expect("fields", fields_key in arrays, f"no array {fields_key!r}; the file has {', '.join(arrays) or 'none'}"):
+        return found
+    shape, dtype = arrays[fields_key]
+    if not expect("fields", len(shape) == 4, f"array {fields_key!r} has shape {shape}; expected (N, C, H, W): "
+                                             "samples, channels, rows, columns"):
+        return found
+    expect("fields", np.issubdtype(dtype, np.floating) or np.issubdtype(dtype, np.integer),
+           f"array {fields_key!r} has dtype {dtype}; expected numbers")
+    n = shape[0]
+    factors = 0
+    if factors_key is not None:
+        if expect("factors", factors_key in arrays, f"no array {factors_key!r}; the file has {', '.join(arrays)}"):
+            f_shape, f_dtype = arrays[factors_key]
+            if expect("factors", len(f_shape) == 2 and f_shape[0] == n and f_shape[1] >= 1,
+                      f"array {factors_key!r} has shape {f_shape}; expected ({n}, s): a row of factors for each "
+                      f"of the {n} fields"):
+                factors = f_shape[1]
+            expect("factors", np.issubdtype(f_dtype, np.number), f"array {factors_key!r} has dtype {f_dtype}; "
+                                                                  "expected numbers")
+    channel_names = entry.get("channel_names")
+    if channel_names is not None and len(channel_names) != shape[1]:
+        found.append(f"{where}channel_names': {len(channel_names)} names for the {shape[1]} channels of "
+                     f"{path}:{fields_key}")
+    names = entry.get("factor_names")
+    if names is not None:
+        if factors_key is None:
+            found.append(f"{where}factor_names': names given, but no 'factors' key")
+        elif factors and len(names) != factors:
+            found.append(f"{where}factor_names': {len(names)} names for the {factors} factors of "
+                         f"{path}:{factors_key}")
+    split = entry.get("split", {})
+    if any(k in split for k in SPLIT_KEYS):
+        found += _index_problems(where, path, split, arrays, n)
+    else:
+        counts = _counts(split, n, factors)
+        if sum(counts.values()) > n or min(counts["train"], counts["test"]) < 1:
+            found.append(f"{where}split': {counts['train']} + {counts['test']} + {counts['labelled']} samples "
+                         f"(train + test + labelled) asked, {path} has {n}; expected at least one training and one "
+                         f"test sample within them")
+    if n_latent is not None:
+        if factors_key is None:
+            found.append(f"{where}factors': none given for {path}; a semi-supervised experiment needs the factors "
+                         "as labels")
+        elif factors and factors != n_latent:
+            found.append(f"{where}factors': {path}:{factors_key} has {factors} factors; the semi-supervised "
+                         f"experiment has n_latent {n_latent}, and needs one latent per factor")
+    return found
+
+
+def split_sizes(entry: dict) -> dict[str, int]:
+    """Sizes of the training, test and labelled sets of a checked file entry (read from the header
+    and the index arrays)."""
+    arrays = header(entry["file"])
+    split = entry.get("split", {})
+    if any(k in split for k in SPLIT_KEYS):
+        return {part: arrays[split[part]][0][0] if part in split else 0 for part in SPLIT_KEYS}
+    factors = arrays[entry["factors"]][0][1] if entry.get("factors") else 0
+    return _counts(split, arrays[entry.get("fields", "fields")][0][0], factors)
+
+
+def _counts(split: dict, n: int, factors: int) -> dict[str, int]:
+    """Split sizes from counts in the entry, else the default shares (no labelled pool without factors)."""
+    test = split.get("n_test", max(1, round(DEFAULT_SHARES["test"] * n)))
+    labelled = split.get("n_labelled", round(DEFAULT_SHARES["labelled"] * n) if factors else 0)
+    return {"train": split.get("n_train", n - test - labelled), "test": test, "labelled": labelled}
+
+
+def _index_problems(where: str, path, split: dict, arrays: dict, n: int) -> list[str]:
+    found, indices = [], {}
+    for part in SPLIT_KEYS:
+        key = split.get(part)
+        if key is None:
+            if part != "labelled":
+                found.append(f"{where}split.{part}': missing; with index arrays, give train and test")
+            continue
+        if key not in arrays:
+            found.append(f"{where}split.{part}': {path}: no array {key!r}")
+            continue
+        index = read(path, key)
+        if index.ndim != 1 or not np.issubdtype(index.dtype, np.integer):
+            found.append(f"{where}split.{part}': {path}:{key} has dtype {index.dtype}, shape {index.shape}; "
+                         "expected a 1-d integer array")
+            continue
+        outside = index[(index < 0) | (index >= n)]
+        if outside.size:
+            found.append(f"{where}split.{part}': {path}:{key} has indices outside [0, {n}): {outside[:5].tolist()}")
+        if part != "labelled" and index.size == 0:
+            found.append(f"{where}split.{part}': {path}:{key} is empty; expected at least one sample")
+        indices[part] = index
+    parts = list(indices)
+    for i, a in enumerate(parts):
+        for b in parts[i + 1:]:
+            shared = np.intersect1d(indices[a], indices[b])
+            if shared.size:
+                found.append(f"{where}split.{b}': {path}:{split[b]} shares {shared.size} sample(s) with "
+                             f"{split[a]}: {shared[:5].tolist()}; expected disjoint splits")
+    return found
+
+
+def import_fields(entry: dict, seed: int) -> dict[str, np.ndarray]:
+    """The arrays of a pipeline dataset file (see fieldvae.darcy.dataset.load_dataset) from the file
+    entry: fields standardised per channel (float32) unless `standardise: false`, with channel_mean and
+    channel_std; theta (N, s), or (N, 0) without factors; factor_names; the split, from the file's index
+    arrays or as counts of one permutation drawn from the dataset's own stream."""
+    path, fields_key, factors_key = entry["file"], entry.get("fields", "fields"), entry.get("factors")
+    fields = read(path, fields_key).astype(np.float64)
+    bad = np.argwhere(~np.isfinite(fields))
+    if bad.size:
+        raise ValueError(f"{path}: array {fields_key!r} has {len(bad)} non-finite values, the first at "
+                         f"index {tuple(int(i) for i in bad[0])}; expected finite fields")
+    n = len(fields)
+    theta = read(path, factors_key).astype(np.float64) if factors_key else np.zeros((n, 0))
+    bad = np.argwhere(~np.isfinite(theta))
+    if bad.size:
+        raise ValueError(f"{path}: array {factors_key!r} has {len(bad)} non-finite values, the first at "
+                         f"index {tuple(int(i) for i in bad[0])}; expected finite factors")
+    split = entry.get("split", {})
+    if any(k in split for k in SPLIT_KEYS):
+        indices = {SPLIT_KEYS[p]: read(path, split[p]).astype(np.int64) if p in split else np.zeros(0, np.int64)
+                   for p in SPLIT_KEYS}
+    else:
+        counts = _counts(split, n, theta.shape[1])
+        order = rng("dataset_split", seed).permutation(n)
+        bounds = np.cumsum([0, counts["train"], counts["test"], counts["labelled"]])
+        indices = {key: np.sort(order[bounds[i]:bounds[i + 1]]) for i, key in enumerate(SPLIT_KEYS.values())}
+    train = fields[indices["train_index"]]
+    if entry.get("standardise", True):
+        mean, std = train.mean(axis=(0, 2, 3)), train.std(axis=(0, 2, 3))
+        std[std == 0] = 1.0  # a constant channel is only centred
+    else:
+        mean, std = np.zeros(fields.shape[1]), np.ones(fields.shape[1])
+    names = entry.get("factor_names") or [f"theta_{j + 1}" for j in range(theta.shape[1])]
+    channels = entry.get("channel_names") or [f"channel {c + 1}" for c in range(fields.shape[1])]
+    return {"fields": ((fields - mean[:, None, None]) / std[:, None, None]).astype(np.float32), "theta": theta,
+            "channel_mean": mean, "channel_std": std, "factor_names": np.array(names, dtype=str),
+            "channel_names": np.array(channels, dtype=str), **indices}
+
+
+def physical_units(fields: np.ndarray, arrays: dict) -> np.ndarray:
+    """Standardised fields (..., C, H, W) back in the file's units (the identity for generated data)."""
+    if "channel_mean" not in arrays:
+        return fields
+    return fields * arrays["channel_std"][:, None, None] + arrays["channel_mean"][:, None, None]

@@ -1,0 +1,107 @@
+# Your own fields: the figures and table of every experiment on a dataset read from a file.
+#   snakemake own_fields --configfile my_fields.yaml --cores all
+
+
+rule own_overview:
+    input:
+        lambda w: [f"{d}/latents.npz" for d in run_dirs(w.scale, w.own_experiment)],
+    output:
+        report(
+            "figures/{scale}/{own_experiment}/overview.pdf",
+            caption="../report/own_overview.rst",
+            category="Your own fields",
+            subcategory="{own_experiment}",
+        ),
+    params:
+        code=code("darcy", "_overview"),
+    log:
+        "results/{scale}/logs/figures/{own_experiment}/overview.log",
+    localrule: True
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae figure overview --latents {input} --title {wildcards.own_experiment:q} --out {output} > {log} 2>&1"
+
+
+rule own_label_sweep:
+    input:
+        lambda w: expand("{run}/{name}", run=run_dirs(w.scale, w.own_experiment), name=["history.csv", "metrics.json"]),
+    output:
+        report(
+            "figures/{scale}/{own_experiment}/label_sweep.pdf",
+            caption="../report/own_label_sweep.rst",
+            category="Your own fields",
+            subcategory="{own_experiment}",
+        ),
+    params:
+        runs=lambda w: run_dirs(w.scale, w.own_experiment),
+        n_unlabelled=lambda w: n_train(w.scale, config["experiments"][w.own_experiment]["dataset"]),
+        code=code("darcy", "_fig14"),
+    log:
+        "results/{scale}/logs/figures/{own_experiment}/label_sweep.log",
+    localrule: True
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae figure fig14 --runs {params.runs} --n-unlabelled {params.n_unlabelled} --out {output} > {log} 2>&1"
+
+
+rule own_summary:
+    input:
+        "results/{scale}/tables/{own_experiment}.csv",
+    output:
+        csv=report(
+            "tables/{scale}/{own_experiment}/summary.csv",
+            caption="../report/table.rst",
+            category="Your own fields",
+            subcategory="{own_experiment}",
+        ),
+        md="tables/{scale}/{own_experiment}/summary.md",
+    params:
+        title=lambda w: own_table(w.own_experiment)["title"],
+        claim=lambda w: own_table(w.own_experiment, "factors" in config["datasets"][
+            config["experiments"][w.own_experiment]["dataset"]])["claim"],
+        code=code("darcy", "_summarise"),
+    log:
+        "results/{scale}/logs/tables/{own_experiment}/summary.log",
+    localrule: True
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae summarise --tables {input} --experiment {wildcards.own_experiment} --scale {wildcards.scale}"
+        " --csv {output.csv} --md {output.md} > {log} 2>&1"
+
+
+rule publish_own_figure:
+    input:
+        f"figures/{SCALE}/{{own_experiment}}/{{own_figure}}.pdf",
+    output:
+        "figures/{own_experiment}/{own_figure}.pdf",
+    log:
+        f"results/{SCALE}/logs/figures/{{own_experiment}}/publish_{{own_figure}}.log",
+    localrule: True
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "cp {input} {output} > {log} 2>&1"
+
+
+rule publish_own_table:
+    input:
+        csv=f"tables/{SCALE}/{{own_experiment}}/summary.csv",
+        md=f"tables/{SCALE}/{{own_experiment}}/summary.md",
+    output:
+        csv="tables/{own_experiment}/summary.csv",
+        md="tables/{own_experiment}/summary.md",
+    log:
+        f"results/{SCALE}/logs/tables/{{own_experiment}}/publish_summary.log",
+    localrule: True
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "(cp {input.csv} {output.csv} && cp {input.md} {output.md}) > {log} 2>&1"
+
+
+rule own_fields:
+    input:
+        own_targets(),
