@@ -141,6 +141,9 @@ REFUSED = {
     "n_latent not the factor count": (lambda p: entry(write(p, factors=RNG.uniform(size=(N, 3))), factor_names=None),
                                       "labels", "'datasets.mine.factors': ",
                                       "has 3 factors; the semi-supervised experiment has n_latent 2"),
+    "label sweep beyond the labelled pool": (lambda p: entry(p, split={"n_train": 24, "n_test": 10, "n_labelled": 6}),
+                                             "labels", "'datasets.mine.split': ",
+                                             "the label sweep of scale 'quick' asks for 128 labels; the labelled pool "),
     "semi-supervised without factors": (lambda p: entry(p, factors=None, factor_names=None), "labels",
                                         "'datasets.mine.factors': ", "a semi-supervised experiment needs the factors"),
 }
@@ -159,6 +162,7 @@ def test_refused_at_config_check_naming_key_file_and_expectation(config, tmp_pat
 
 
 def test_a_good_file_dataset_passes_the_config_check(config, good):
+    config["scale"] = "tiny"  # its label sweep, [2], fits the labelled pool of 6
     assert validate_config(with_file_dataset(config, entry(good), "labels"), SCHEMA)
 
 

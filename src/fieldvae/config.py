@@ -142,14 +142,20 @@ def _cross_check(config: dict) -> list[str]:
 def _cross_check_files(config: dict) -> list[str]:
     """Every dataset read from a file, against the file's header (its fields are not read): keys,
     ranks, counts, the split, and the factor count a semi-supervised experiment on it needs."""
-    from fieldvae.core.field_file import problems
+    from fieldvae.core.field_file import problems, split_sizes
 
     found = []
     for name, entry in config["datasets"].items():
         if "file" not in entry:
             continue
         labelled = [e for e in config["experiments"].values() if e["dataset"] == name and e.get("sweep") == "labels"]
-        found += problems(entry, f"config key 'datasets.{name}.", config["model"]["n_latent"] if labelled else None)
+        entry_problems = problems(entry, f"config key 'datasets.{name}.", config["model"]["n_latent"] if labelled else None)
+        found += entry_problems
+        if labelled and not entry_problems and config["scale"] in config["scales"]:
+            most, pool = max(config["scales"][config["scale"]]["sweeps"]["labels"]), split_sizes(entry)["labelled"]
+            if most > pool:
+                found.append(f"config key 'datasets.{name}.split': the label sweep of scale '{config['scale']}' asks for "
+                             f"{most} labels; the labelled pool of {entry['file']} has {pool}")
     return found
 
 
