@@ -10,6 +10,7 @@ from sklearn.metrics import roc_auc_score
 from fieldvae.lj.anomaly import NORMAL, bootstrap_auc, detection_rate, roc_auc
 from fieldvae.lj.anomaly_sets import (MOVED_PARTICLES, anomaly_sets, black_out,
                                       displace)
+from fieldvae.lj.auc_comparison import paired_auc_difference
 from fieldvae.lj.geometry import distance_matrices
 
 BOX = 10.0
@@ -29,17 +30,18 @@ def test_displace_moves_exactly_n_particles_by_at_most_the_amplitude_inside_the_
 
 def test_displacement_is_uniform_over_the_disc_and_reflected_at_the_walls():
     middle = np.full((20000, 2, 2), BOX / 2)
-    steps = np.linalg.norm(displace(middle, 1, 1.0, 2) - BOX / 2, axis=2).max(1)
+    steps = np.linalg.norm(displace(middle, 1, 1.0, np.random.default_rng(2)) - BOX / 2, axis=2).max(1)
     assert np.mean(steps <= 0.5) == pytest.approx(0.25, abs=0.015)  # area fraction of the inner disc
     corner = np.full((2000, 2, 2), 0.1)
-    moved = displace(corner, 2, 1.0, 3)
+    moved = displace(corner, 2, 1.0, np.random.default_rng(3))
     assert np.all(moved >= 0) and np.mean(moved < 1e-3) < 0.01  # reflected, not piled up on the walls
 
 
-def test_displace_is_reproducible_from_its_seed():
+def test_displace_is_reproducible_from_its_generator():
     positions = np.random.default_rng(0).uniform(0, BOX, (10, 30, 2))
-    assert np.array_equal(displace(positions, 4, 1.0, 7), displace(positions, 4, 1.0, np.random.default_rng(7)))
-    assert not np.array_equal(displace(positions, 4, 1.0, 7), displace(positions, 4, 1.0, 8))
+    moved = displace(positions, 4, 1.0, np.random.default_rng(7))
+    assert np.array_equal(moved, displace(positions, 4, 1.0, np.random.default_rng(7)))
+    assert not np.array_equal(moved, displace(positions, 4, 1.0, np.random.default_rng(8)))
 
 
 # --- blacked-out blocks -------------------------------------------------------------------------
@@ -95,7 +97,7 @@ def test_bootstrap_interval_holds_the_estimate_and_has_the_null_width():
     widths = []
     for n in (200, 2000):
         normal, anomalous = rng.standard_normal(n), rng.standard_normal(n)
-        auc, low, high = bootstrap_auc(normal, anomalous, n_boot=300, seed=3)
+        auc, low, high = bootstrap_auc(normal, anomalous, np.random.default_rng(3), n_boot=300)
         assert auc == roc_auc(normal, anomalous) and low <= auc <= high
         widths.append(high - low)
     sd = np.sqrt((2 * n + 1) / (12 * n * n))  # Mann-Whitney spread under the null
@@ -109,7 +111,7 @@ def test_bootstrap_interval_covers_the_gaussian_auc_about_95_percent_of_the_time
     rng = np.random.default_rng(4)
     covered = []
     for _ in range(40):
-        _, low, high = bootstrap_auc(rng.standard_normal(300), d + rng.standard_normal(300), n_boot=200, seed=rng)
+        _, low, high = bootstrap_auc(rng.standard_normal(300), d + rng.standard_normal(300), rng, n_boot=200)
         covered.append(low <= true_auc <= high)
     assert np.mean(covered) >= 0.8  # 32 of 40 or more: 3 standard deviations below 95 per cent
 
@@ -117,8 +119,10 @@ def test_bootstrap_interval_covers_the_gaussian_auc_about_95_percent_of_the_time
 def test_bootstrap_is_reproducible_and_degenerate_for_separated_scores():
     rng = np.random.default_rng(5)
     normal, anomalous = rng.standard_normal(100), rng.standard_normal(80) + 1
-    assert bootstrap_auc(normal, anomalous, n_boot=50, seed=5) == bootstrap_auc(normal, anomalous, n_boot=50, seed=5)
-    assert bootstrap_auc([0, 1, 2], [5, 6], n_boot=50) == (1.0, 1.0, 1.0)
+    first = bootstrap_auc(normal, anomalous, np.random.default_rng(5), n_boot=50)
+    assert first == bootstrap_auc(normal, anomalous, np.random.default_rng(5), n_boot=50)
+    assert first != bootstrap_auc(normal, anomalous, np.random.default_rng(6), n_boot=50)
+    assert bootstrap_auc([0, 1, 2], [5, 6], np.random.default_rng(0), n_boot=50) == (1.0, 1.0, 1.0)
 
 
 # --- detection rate -----------------------------------------------------------------------------
@@ -142,18 +146,19 @@ def test_detection_rate_at_the_extremes():
 
 def test_bad_input_is_refused_naming_the_argument():
     positions = np.random.default_rng(0).uniform(0, BOX, (3, 30, 2))
+    rng = np.random.default_rng(1)
     with pytest.raises(ValueError, match="n_particles"):
-        displace(positions, 31, 1.0, 0)
+        displace(positions, 31, 1.0, rng)
     with pytest.raises(ValueError, match="n_particles"):
-        displace(positions, 0, 1.0, 0)
+        displace(positions, 0, 1.0, rng)
     with pytest.raises(ValueError, match="amplitude"):
-        displace(positions, 4, -1.0, 0)
+        displace(positions, 4, -1.0, rng)
     with pytest.raises(ValueError, match="positions"):
-        displace(positions[0], 4, 1.0, 0)
+        displace(positions[0], 4, 1.0, rng)
     with pytest.raises(ValueError, match="block"):
-        black_out(distance_matrices(positions), 31, 0)
+        black_out(distance_matrices(positions), 31, rng)
     with pytest.raises(ValueError, match="matrices"):
-        black_out(np.zeros((3, 30, 29)), 2, 0)
+        black_out(np.zeros((3, 30, 29)), 2, rng)
     with pytest.raises(ValueError, match="fpr"):
         detection_rate([0, 1], [2, 3], 1.0)
     with pytest.raises(ValueError, match="fpr"):
@@ -165,9 +170,19 @@ def test_bad_input_is_refused_naming_the_argument():
     with pytest.raises(ValueError, match="NaN"):
         roc_auc([np.nan, 1.0], [1.0])
     with pytest.raises(ValueError, match="level"):
-        bootstrap_auc([0, 1], [2, 3], level=95)
+        bootstrap_auc([0, 1], [2, 3], rng, level=95)
     with pytest.raises(ValueError, match="n_boot"):
-        bootstrap_auc([0, 1], [2, 3], n_boot=0)
+        bootstrap_auc([0, 1], [2, 3], rng, n_boot=0)
+
+
+@pytest.mark.parametrize("bad", [0, 7, None, np.random.RandomState(0)])
+def test_random_state_is_a_generator_from_a_named_stream_never_a_bare_seed(bad):
+    positions = np.random.default_rng(0).uniform(0, BOX, (3, 30, 2))
+    for call in (lambda: displace(positions, 4, 1.0, bad), lambda: black_out(distance_matrices(positions), 2, bad),
+                 lambda: bootstrap_auc([0, 1], [2, 3], bad),
+                 lambda: paired_auc_difference([0, 1], [2, 3], [0, 1], [2, 3], bad)):
+        with pytest.raises(TypeError, match="rng: expected a numpy Generator"):
+            call()
 
 
 def test_anomaly_table_gives_every_detection_rate_its_interval():

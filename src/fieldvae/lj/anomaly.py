@@ -3,13 +3,15 @@
 Scores follow one convention: higher means more anomalous. The grades are the ROC AUC (the
 probability that an anomalous sample outscores a normal one, ties counting 1/2) with a bootstrap
 interval, and the detection rate at a fixed false-positive rate. Randomness comes only from the
-seed or numpy Generator passed in. The anomaly sets themselves are made in `anomaly_sets`.
+numpy Generator passed in. The anomaly sets themselves are made in `anomaly_sets`.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy.stats import rankdata
+
+from fieldvae.core.streams import generator
 
 NORMAL = "held-out"  # the set every anomaly set is graded against
 
@@ -37,7 +39,7 @@ def roc_auc(normal_scores, anomalous_scores) -> float:
     return _auc(_scores(normal_scores, "normal scores"), _scores(anomalous_scores, "anomalous scores"))
 
 
-def bootstrap_auc(normal_scores, anomalous_scores, n_boot: int = 1000, seed=0,
+def bootstrap_auc(normal_scores, anomalous_scores, rng, n_boot: int = 1000,
                   level: float = 0.95) -> tuple[float, float, float]:
     """(AUC, low, high): the ROC AUC and its percentile bootstrap interval at `level`, each group
     resampled with replacement on its own (the group sizes are fixed by design)."""
@@ -47,7 +49,7 @@ def bootstrap_auc(normal_scores, anomalous_scores, n_boot: int = 1000, seed=0,
         raise ValueError(f"n_boot: expected at least 1 resample, got {n_boot}")
     if not 0 < level < 1:
         raise ValueError(f"level: expected a confidence level in (0, 1), got {level}")
-    rng = np.random.default_rng(seed)
+    rng = generator(rng)
     resampled = [_auc(rng.choice(normal, len(normal)), rng.choice(anomalous, len(anomalous)))
                  for _ in range(n_boot)]
     low, high = np.quantile(resampled, [(1 - level) / 2, (1 + level) / 2])

@@ -1,10 +1,11 @@
 """Anomaly sets made on purpose from held-out configurations, and the assembly of every set a
-trained model is scored on. Randomness comes only from the seed or numpy Generator passed in."""
+trained model is scored on. Randomness comes only from the numpy Generator passed in."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from fieldvae.core.streams import generator
 from fieldvae.core.streams import rng as stream
 from fieldvae.lj.anomaly import NORMAL
 from fieldvae.lj.geometry import (BOX, as_configurations, check_box,
@@ -32,7 +33,7 @@ def displace(positions, n_particles: int, amplitude: float, rng, box: float = BO
     if not amplitude >= 0:
         raise ValueError(f"amplitude: expected a non-negative step length, got {amplitude}")
     check_box(box)
-    rng = np.random.default_rng(rng)
+    rng = generator(rng)
     chosen = np.argsort(rng.random((n_configurations, n)), axis=1)[:, :n_particles]
     length = amplitude * np.sqrt(rng.random((n_configurations, n_particles)))  # uniform over the disc
     angle = rng.uniform(0, 2 * np.pi, (n_configurations, n_particles))
@@ -52,7 +53,7 @@ def black_out(matrices, block: int, rng) -> np.ndarray:
     n = matrices.shape[1]
     if not 1 <= block <= n:
         raise ValueError(f"block: expected a side of 1 to {n}, got {block}")
-    corners = np.random.default_rng(rng).integers(0, n - block + 1, size=(len(matrices), 2))
+    corners = generator(rng).integers(0, n - block + 1, size=(len(matrices), 2))
     for matrix, (i, j) in zip(matrices, corners):
         matrix[i:i + block, j:j + block] = 0
         matrix[j:j + block, i:i + block] = 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fieldvae.core.streams import generator
 from fieldvae.lj.anomaly import _auc, _scores
 
 
@@ -29,7 +30,7 @@ def paired_auc_difference(normal_a, anomalous_a, normal_b, anomalous_b, rng, n_b
         raise ValueError(f"n_boot: expected at least 1 resample, got {n_boot}")
     if not 0 < level < 1:
         raise ValueError(f"level: expected a confidence level in (0, 1), got {level}")
-    rng = np.random.default_rng(rng)
+    rng = generator(rng)
     differences = np.empty(n_boot)
     for b in range(n_boot):
         normal = rng.integers(0, len(normal_a), len(normal_a))

@@ -158,8 +158,8 @@ def anomaly_table(scores: dict[str, dict[str, dict[str, np.ndarray]]], normal: s
             n = len(set_scores["reconstruction"])
             row = {"protocol": protocol, "set": name, "n": n}
             for score in SCORES:
-                auc, low, high = bootstrap_auc(sets[normal][score], set_scores[score], n_boot=n_boot,
-                                               seed=rng("lj_bootstrap", seed, protocol, name, score))
+                auc, low, high = bootstrap_auc(sets[normal][score], set_scores[score],
+                                               rng("lj_bootstrap", seed, protocol, name, score), n_boot=n_boot)
                 detected = detection_rate(sets[normal][score], set_scores[score], 0.05)
                 detected_low, detected_high = wilson(round(detected * n), n)
                 row.update({f"{score}_auc": auc, f"{score}_auc_low": low, f"{score}_auc_high": high,
