@@ -72,15 +72,6 @@ def rng(purpose: str, seed: int, *key: int | str) -> np.random.Generator:
     return np.random.default_rng(seed_sequence(purpose, seed, *key))
 
 
-def generator(rng, name: str = "rng") -> np.random.Generator:
-    """The Generator a function was handed, refused if it is anything else: a function takes its
-    random state from its caller's named stream, never from a bare seed of its own."""
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"{name}: expected a numpy Generator from fieldvae.core.streams.rng(purpose, seed, ...), "
-                        f"got {rng!r}")
-    return rng
-
-
 def torch_seed(purpose: str, seed: int, *key: int | str) -> int:
     """A 63-bit seed for `torch.Generator().manual_seed` (on any device) for one purpose."""
     return int(seed_sequence(purpose, seed, *key).generate_state(1, np.uint64)[0] >> np.uint64(1))

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from fieldvae.core.streams import generator
 from fieldvae.core.streams import rng as stream
-from fieldvae.lj.anomaly import NORMAL
+from fieldvae.lj.anomaly import NORMAL, generator
 from fieldvae.lj.geometry import (BOX, as_configurations, check_box,
                                   distance_matrices)
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fieldvae.core.streams import generator
-from fieldvae.lj.anomaly import _auc, _scores
+from fieldvae.lj.anomaly import _auc, _scores, generator
 
 
 def paired_auc_difference(normal_a, anomalous_a, normal_b, anomalous_b, rng, n_boot: int = 1000,
