@@ -14,11 +14,11 @@ from scipy.stats import rankdata
 NORMAL = "held-out"  # the set every anomaly set is graded against
 
 
-def generator(rng, name: str = "rng") -> np.random.Generator:
+def generator(rng) -> np.random.Generator:
     """The Generator a function was handed, refused if it is anything else: a function takes its
     random state from its caller's named stream, never from a bare seed of its own."""
     if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"{name}: expected a numpy Generator from fieldvae.core.streams.rng(purpose, seed, ...), "
+        raise TypeError(f"rng: expected a numpy Generator from fieldvae.core.streams.rng(purpose, seed, ...), "
                         f"got {rng!r}")
     return rng
 
