@@ -28,14 +28,13 @@ def test_a_protocol_changes_epochs_phase_and_rates_of_a_schedule():
         ps.protocol_schedule(PLAIN, {"recon_epochs": 10})
 
 
-def test_the_study_experiments_are_the_pairs_under_every_protocol():
+def test_the_study_experiments_are_the_pairs_under_every_protocol_with_changes():
     experiments = ps.experiments(STUDY, BASE)
-    assert sorted(experiments) == ["mixture_hierarchical~long", "mixture_hierarchical~scale", "mixture~long",
-                                   "mixture~scale"]
+    assert sorted(experiments) == ["mixture_hierarchical~long", "mixture~long"]  # `scale` is not trained again
     assert experiments["mixture~long"] == {**BASE["mixture"], "protocol": {"recon_fraction": 0.62, "epochs_factor": 2},
                                            "trials": 4}
     assert experiments["mixture_hierarchical~long"]["protocol"] == {"lr_factor": 0.3}
-    assert experiments["mixture~scale"]["protocol"] == {}
+    assert ps.cell_experiments(STUDY) == ["mixture", "mixture_hierarchical", "mixture~long", "mixture_hierarchical~long"]
     with pytest.raises(ValueError, match="protocol_study.pairs': no experiment 'shifted'"):
         ps.experiments({**STUDY, "pairs": {"shifted": ["shifted", "shifted_hierarchical"]}}, BASE)
 
@@ -45,7 +44,7 @@ def _runs(disentangled, over_regularised, n):
 
 
 def test_cells_count_test_and_cost_each_protocol_and_data_set():
-    tables = {"mixture~scale": _runs(0, 3, 10), "mixture_hierarchical~scale": _runs(6, 0, 10),
+    tables = {"mixture": _runs(0, 3, 10), "mixture_hierarchical": _runs(6, 0, 10),
               "mixture~long": _runs(2, 0, 10), "mixture_hierarchical~long": _runs(2, 0, 10)}
     seconds = {name: [60.0] * 10 for name in tables}
     rows = ps.cells(STUDY, tables, seconds)
@@ -64,7 +63,7 @@ def test_diverged_runs_are_counted_in_n_as_neither(tmp_path):
     hierarchical = _runs(4, 0, 10)
     for r in hierarchical[-2:]:
         r["diverged"] = True
-    tables = {"mixture~scale": _runs(0, 0, 10), "mixture_hierarchical~scale": hierarchical}
+    tables = {"mixture": _runs(0, 0, 10), "mixture_hierarchical": hierarchical}
     study = {**STUDY, "protocols": {"scale": {}}}
     (row,) = ps.cells(study, tables, {name: [1.0] for name in tables})
     assert (row["hierarchical_diverged"], row["standard_diverged"], row["hierarchical_n"]) == (2, 0, 10)
@@ -74,7 +73,7 @@ def test_diverged_runs_are_counted_in_n_as_neither(tmp_path):
 
 
 def test_the_opposite_direction_is_a_contradiction(tmp_path):
-    tables = {"mixture~scale": _runs(7, 0, 10), "mixture_hierarchical~scale": _runs(0, 0, 10)}
+    tables = {"mixture": _runs(7, 0, 10), "mixture_hierarchical": _runs(0, 0, 10)}
     study = {**STUDY, "protocols": {"scale": {}}}
     (row,) = ps.cells(study, tables, {name: [1.0] for name in tables})
     assert row["disentangled_verdict"] == "contradicted" and row["disentangled_p_opposite"] < 0.05
@@ -89,9 +88,9 @@ def test_code_angles_pool_the_protocols_and_test_the_failures_near_45_degrees():
         return [{"code_angle": None if a is None else float(a), "disentangled": i < disentangled,
                  "over_regularised": i >= len(angles) - over_regularised} for i, a in enumerate(angles)]
 
-    tables = {"mixture~scale": runs([5, 40, 44, 10], disentangled=1, over_regularised=1),
+    tables = {"mixture": runs([5, 40, 44, 10], disentangled=1, over_regularised=1),
               "mixture~long": runs([31, 29] + [None]),  # a run without a code angle is left out
-              "mixture_hierarchical~scale": runs([42] * 9 + [3], disentangled=1),
+              "mixture_hierarchical": runs([42] * 9 + [3], disentangled=1),
               "mixture_hierarchical~long": runs([44] * 10)}
     standard, hierarchical = ps.code_angles(STUDY, tables)
     assert (standard["prior"], standard["failed_angles"], standard["disentangled_angles"]) == (

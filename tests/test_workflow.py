@@ -293,8 +293,9 @@ def test_protocol_study_builds_its_table_and_figure_apart_from_the_default_targe
              "--config", "scale=tiny"], cwd=root, env=env)
     rows = load_rows([root / "tables/tiny/protocol_study.csv"])
     assert [(r["protocol"], r["data"]) for r in rows] == [
-        (p, "mixture") for p in ("scale", "long_recon", "paper_lr", "paper_phases", "long_recon_2x")]
+        (p, "mixture") for p in ("scale", "short_recon", "paper_phases", "long_recon_2x")]
     assert all(r["standard_n"] == r["hierarchical_n"] == 1 and r["core_minutes"] > 0 for r in rows)
+    assert not (root / "results/tiny/runs/mixture~scale").exists()  # the `scale` cell reads tiny's own runs
     history = load_rows([root / "results/tiny/runs/mixture~long_recon_2x/seed0/history.csv"])
     assert len(history) == 4  # tiny's 2 plain epochs, twice
     assert (root / "figures/protocol_study.pdf").stat().st_size > 0

@@ -203,12 +203,14 @@ def table_inputs(wildcards):
 
 
 def protocol_study_inputs(wildcards):
-    """The metrics table of every experiment of the study, and the benchmark of every training job."""
+    """The metrics table of every experiment the study's cells read (the scale's own for a protocol
+    without changes), and the benchmark of every training job of them."""
+    experiments = protocol_study.cell_experiments(STUDY)
     return {
-        "tables": [f"results/{wildcards.scale}/tables/{e}.csv" for e in PROTOCOL_EXPERIMENTS],
+        "tables": [f"results/{wildcards.scale}/tables/{e}.csv" for e in experiments],
         "benchmarks": [
             f"results/{wildcards.scale}/benchmarks/train/{e}/{r}.tsv"
-            for e in PROTOCOL_EXPERIMENTS
+            for e in experiments
             for r in run_ids(wildcards.scale, e)
         ],
     }

@@ -8,7 +8,8 @@ means the same at every scale: `epochs_factor` (total epochs), `recon_fraction` 
 trained at beta0 before the beta update starts), `lr_factor` (every learning rate). Each cell of the
 study, (protocol, data), trains `trials` seeds of a standard-prior and a hierarchical-prior
 experiment, as the virtual experiments `<experiment>~<protocol>`, and compares their rates of
-disentangled and of over-regularised runs with the claims table's tests.
+disentangled and of over-regularised runs with the claims table's tests. A protocol without changes
+is the scale's own experiments, with their own trials: their runs are read, not trained again.
 """
 
 from __future__ import annotations
@@ -37,17 +38,31 @@ def protocol_schedule(schedule: dict, changes: dict) -> dict:
     return {**schedule, "epochs": epochs, "recon_epochs": recon_epochs, "lr": lr}
 
 
+def cell_experiment(study: dict, name: str, protocol: str) -> str:
+    """The experiment a cell reads for one experiment of a pair: the scale's own for a protocol
+    without changes, else the virtual `<name>~<protocol>`."""
+    return f"{name}{SEPARATOR}{protocol}" if study["protocols"][protocol] else name
+
+
+def cell_experiments(study: dict) -> list[str]:
+    """Every experiment the study's cells read, in cell order."""
+    return [cell_experiment(study, name, protocol)
+            for protocol in study["protocols"] for pair in study["pairs"].values() for name in pair]
+
+
 def experiments(study: dict, base: dict) -> dict[str, dict]:
-    """The study's virtual experiments: for every protocol and every experiment of every pair, the
-    base experiment with its protocol's changes (`protocol`) and the study's trial count (`trials`)."""
+    """The study's virtual experiments: for every protocol with changes and every experiment of every
+    pair, the base experiment with its protocol's changes (`protocol`) and the study's trial count
+    (`trials`)."""
     out = {}
     for protocol, changes in study["protocols"].items():
         for pair in study["pairs"].values():
             for name in pair:
                 if name not in base:
                     raise ValueError(f"config key 'protocol_study.pairs': no experiment {name!r}")
-                out[f"{name}{SEPARATOR}{protocol}"] = {**base[name], "protocol": changes.get(base[name]["schedule"], {}),
-                                                       "trials": study["trials"]}
+                if changes:
+                    out[f"{name}{SEPARATOR}{protocol}"] = {**base[name], "trials": study["trials"],
+                                                           "protocol": changes.get(base[name]["schedule"], {})}
     return out
 
 
@@ -65,8 +80,8 @@ def cells(study: dict, tables: dict[str, list[dict]], seconds: dict[str, list[fl
     rows = []
     for protocol in study["protocols"]:
         for data, (standard, hierarchical) in study["pairs"].items():
-            arms = {label: tables[f"{name}{SEPARATOR}{protocol}"]
-                    for label, name in (("standard", standard), ("hierarchical", hierarchical))}
+            names = [cell_experiment(study, name, protocol) for name in (standard, hierarchical)]
+            arms = dict(zip(("standard", "hierarchical"), (tables[name] for name in names)))
             row = {"protocol": protocol, "data": data}
             for label, runs in arms.items():
                 row[f"{label}_diverged"] = sum(bool(r.get("diverged")) for r in runs)
@@ -81,7 +96,6 @@ def cells(study: dict, tables: dict[str, list[dict]], seconds: dict[str, list[fl
                                      (fewer, row[f"{fewer}_{flag}"], row[f"{fewer}_n"]), "")
                 row.update({f"{flag}_p": test["p_reproduce"], f"{flag}_p_opposite": test["p_contradict"],
                             f"{flag}_verdict": test["verdict"]})
-            names = [f"{name}{SEPARATOR}{protocol}" for name in (standard, hierarchical)]
             row["core_minutes"] = sum(sum(seconds[name]) for name in names) / 60
             rows.append(row)
     return rows
@@ -96,7 +110,7 @@ def code_angles(study: dict, tables: dict[str, list[dict]]) -> list[dict]:
     rows = []
     for data, pair in study["pairs"].items():
         for label, name in zip(("standard", "hierarchical"), pair):
-            runs = [r for protocol in study["protocols"] for r in tables[f"{name}{SEPARATOR}{protocol}"]
+            runs = [r for protocol in study["protocols"] for r in tables[cell_experiment(study, name, protocol)]
                     if isinstance(r.get("code_angle"), float)]
             failed = [r["code_angle"] for r in runs if not r["disentangled"] and not r["over_regularised"]]
             near = sum(angle >= 45 - NEAR_45_DEGREES for angle in failed)
