@@ -71,6 +71,15 @@ BAD = {
     "LJ unseen gamma inside the training range": (edit("lj.unseen_gamma", 0.5),
         "config key 'lj.unseen_gamma': expected a gamma outside the training range [0.1, 1], got 0.5"),
     "LJ unknown protocol": (edit("lj.protocols", ["group", "long"]), "config key 'lj.protocols"),
+    "protocol study pair of an unknown experiment": (edit("protocol_study.pairs.shifted", ["shifted", "shifted_hp"]),
+        "config key 'protocol_study.pairs.shifted': unknown experiment 'shifted_hp'; defined: standard"),
+    "protocol study schedule misspelt": (edit("protocol_study.protocols.short_recon", {"plian": {"lr_factor": 0.5},
+                                                                                      "hierarchical": {"lr_factor": 0.5}}),
+        "config key 'protocol_study.protocols.short_recon': expected changes to every schedule the pairs train with "
+        "(hierarchical, plain) or none ({}: the scale's own runs), got none for plain"),
+    "two protocol study protocols without changes": (edit("protocol_study.protocols.again", {}),
+        "config key 'protocol_study.protocols': expected at most one protocol without changes (it reads the "
+        "scale's own runs), got scale, again"),
     "well too wide": (edit("darcy.well_width", 0.5), "config key 'darcy.well_width': expected a value < 0.5, got 0.5"),
 }
 

@@ -35,8 +35,9 @@ def test_the_study_experiments_are_the_pairs_under_every_protocol_with_changes()
                                            "trials": 4}
     assert experiments["mixture_hierarchical~long"]["protocol"] == {"lr_factor": 0.3}
     assert ps.cell_experiments(STUDY) == ["mixture", "mixture_hierarchical", "mixture~long", "mixture_hierarchical~long"]
-    with pytest.raises(ValueError, match="protocol_study.pairs': no experiment 'shifted'"):
-        ps.experiments({**STUDY, "pairs": {"shifted": ["shifted", "shifted_hierarchical"]}}, BASE)
+    shared = {**STUDY, "pairs": {**STUDY["pairs"], "standard": ["mixture", "standard"]}}  # two pairs, one experiment
+    assert ps.cell_experiments(shared) == ["mixture", "mixture_hierarchical", "standard", "mixture~long",
+                                           "mixture_hierarchical~long", "standard~long"]
 
 
 def _runs(disentangled, over_regularised, n):

@@ -136,7 +136,33 @@ def _cross_check(config: dict) -> list[str]:
         if d not in datasets or "file" in datasets[d]:
             problems.append(f"config key 'figures.fig1.datasets[{i}]': expected a Darcy dataset (figure 1 shows "
                             f"permeabilities), got {d!r}; defined: {', '.join(n for n in datasets if 'file' not in datasets[n])}")
+    if "protocol_study" in config:
+        problems += _cross_check_protocol_study(config["protocol_study"], config["experiments"])
     return problems + _cross_check_files(config) + _cross_check_lj(config["lj"], scales)
+
+
+def _cross_check_protocol_study(study: dict, experiments: dict) -> list[str]:
+    """The pairs name defined experiments; a protocol changes every schedule they train with or none
+    (an unchanged schedule would train copies of the scale's own runs), and only one changes none."""
+    problems = []
+    names = [name for pair in study["pairs"].values() for name in pair]
+    for data, pair in study["pairs"].items():
+        for name in pair:
+            if name not in experiments:
+                problems.append(f"config key 'protocol_study.pairs.{data}': unknown experiment {name!r}; "
+                                f"defined: {', '.join(experiments)}")
+    schedules = sorted({experiments[name]["schedule"] for name in names if name in experiments})
+    for protocol, changes in study["protocols"].items():
+        unchanged = [s for s in schedules if s not in changes]
+        if changes and unchanged:
+            problems.append(f"config key 'protocol_study.protocols.{protocol}': expected changes to every schedule "
+                            f"the pairs train with ({', '.join(schedules)}) or none ({{}}: the scale's own runs), "
+                            f"got none for {', '.join(unchanged)}")
+    unchanged_protocols = [protocol for protocol, changes in study["protocols"].items() if not changes]
+    if len(unchanged_protocols) > 1:
+        problems.append(f"config key 'protocol_study.protocols': expected at most one protocol without changes "
+                        f"(it reads the scale's own runs), got {', '.join(unchanged_protocols)}")
+    return problems
 
 
 def _cross_check_files(config: dict) -> list[str]:

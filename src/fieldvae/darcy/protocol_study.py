@@ -45,9 +45,9 @@ def cell_experiment(study: dict, name: str, protocol: str) -> str:
 
 
 def cell_experiments(study: dict) -> list[str]:
-    """Every experiment the study's cells read, in cell order."""
-    return [cell_experiment(study, name, protocol)
-            for protocol in study["protocols"] for pair in study["pairs"].values() for name in pair]
+    """Every experiment the study's cells read, in cell order, each once (pairs may share one)."""
+    return list(dict.fromkeys(cell_experiment(study, name, protocol)
+                              for protocol in study["protocols"] for pair in study["pairs"].values() for name in pair))
 
 
 def experiments(study: dict, base: dict) -> dict[str, dict]:
@@ -58,11 +58,9 @@ def experiments(study: dict, base: dict) -> dict[str, dict]:
     for protocol, changes in study["protocols"].items():
         for pair in study["pairs"].values():
             for name in pair:
-                if name not in base:
-                    raise ValueError(f"config key 'protocol_study.pairs': no experiment {name!r}")
-                if changes:
+                if changes:  # every schedule of the pairs (fieldvae.config checks)
                     out[f"{name}{SEPARATOR}{protocol}"] = {**base[name], "trials": study["trials"],
-                                                           "protocol": changes.get(base[name]["schedule"], {})}
+                                                           "protocol": changes[base[name]["schedule"]]}
     return out
 
 
