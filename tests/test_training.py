@@ -14,12 +14,14 @@ from conftest import REPO, kill_during, run
 from fieldvae.core.io import load_columns
 from fieldvae.core.trainer import (Trainer, TrainingDiverged, batch_count,
                                    pick_device)
-from fieldvae.darcy.dataset import load_dataset
+from fieldvae.darcy.dataset import held_out_set, load_dataset
 from fieldvae.darcy.encode import encode_model_file, encode_splits
 from fieldvae.darcy.evaluate import evaluate
 from fieldvae.darcy.models.config import ModelConfig
 from fieldvae.darcy.models.densevae import DenseVAE
 from fieldvae.darcy.models.store import load_model
+from fieldvae.darcy.plotting import fig10
+from fieldvae.darcy.rotation import rotate_model_file
 from fieldvae.darcy.training.config import TrainingConfig
 from fieldvae.darcy.training.method import TrainingMethod
 from fieldvae.darcy.training.run import train_run, training_data
@@ -148,6 +150,12 @@ def test_a_diverged_run_is_recorded_and_scored_as_diverged(data_file, tmp_path):
     latents, _ = encode_model_file(trained / "model.pt", arrays, "cpu")
     normal = evaluate(latents, load_columns(trained / "history.csv"), 0, "mixture")
     assert set(normal) == set(scores) and normal["diverged"] is False and normal["diverged_epoch"] is None
+    held_out = held_out_set(arrays)  # the rotation study: a diverged run's one row says so, figure 10 leaves it out
+    assert rotate_model_file(tmp_path / "model.pt", *held_out, [0, 45]) == [{"diverged_epoch": epoch}]
+    rotated = rotate_model_file(trained / "model.pt", *held_out, [0, 45])
+    assert [r["angle"] for r in rotated] == [0, 45]
+    figure = fig10.draw([{"name": "diverged", "rows": [{"diverged_epoch": epoch}]}, {"name": "trained", "rows": rotated}])
+    assert len(figure.axes[0].lines) == 2  # the trained run's rotated and nearest-diagonal lines only
 
 
 def test_semi_supervised_labels_come_from_the_labelled_pool_nested_across_counts(data_file):

@@ -295,11 +295,9 @@ def _metrics(args: argparse.Namespace) -> None:
 def _rotate(args: argparse.Namespace) -> None:
     from fieldvae.core.io import save_rows
     from fieldvae.darcy.dataset import held_out_set, load_dataset
-    from fieldvae.darcy.models.store import load_model
-    from fieldvae.darcy.rotation import rotation_study
+    from fieldvae.darcy.rotation import rotate_model_file
 
-    model, _ = load_model(args.model)
-    rows = rotation_study(model, *held_out_set(load_dataset(args.data)[0]), args.angles, args.seed)
+    rows = rotate_model_file(args.model, *held_out_set(load_dataset(args.data)[0]), args.angles, args.seed)
     save_rows(args.out, rows)
     print("\n".join(str(r) for r in rows), file=sys.stderr)
 

@@ -21,6 +21,7 @@ from fieldvae.core.metrics.s_d import s_d
 from fieldvae.core.streams import torch_generator
 from fieldvae.darcy.models.distributions import gaussian_log_prob
 from fieldvae.darcy.models.losses import reconstruction_nll
+from fieldvae.darcy.models.store import load_model, model_metadata
 
 
 def rotation_matrix(angle_degrees: float, n: int) -> torch.Tensor:
@@ -63,3 +64,12 @@ def rotation_study(model, fields: np.ndarray, theta: np.ndarray, angles, seed: i
                      "nll_per_pixel_diagonal": nll(z_diagonal, r), "reg_per_latent_diagonal": float(reg_diagonal),
                      "s_d": s_d(mu_rotated.numpy(), theta)})
     return rows
+
+
+def rotate_model_file(path, fields: np.ndarray, theta: np.ndarray, angles, seed: int = 0) -> list[dict]:
+    """`rotation_study` of the model in a file; a run that diverged has nothing to rotate, and its one
+    row says so (`diverged_epoch`), as its latents and scores do."""
+    meta = model_metadata(path)
+    if "diverged_epoch" in meta:
+        return [{"diverged_epoch": meta["diverged_epoch"]}]
+    return rotation_study(load_model(path)[0], fields, theta, angles, seed)

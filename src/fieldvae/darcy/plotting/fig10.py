@@ -11,8 +11,12 @@ from fieldvae.core import style
 
 def draw(runs: list[dict]) -> plt.Figure:
     """runs: per run a 'name' and its rows (angle, nll_per_pixel[_diagonal], reg_per_latent[_diagonal],
-    s_d); the run with the highest S_D at angle 0 is drawn strongly, the others faintly."""
+    s_d); the run with the highest S_D at angle 0 is drawn strongly, the others faintly, and runs that
+    diverged (one row with `diverged_epoch`) not at all."""
     style.apply()
+    runs = [run for run in runs if "diverged_epoch" not in run["rows"][0]]
+    if not runs:
+        raise ValueError("figure 10: every rotated run diverged; nothing to draw")
     best = max(runs, key=lambda r: r["rows"][0]["s_d"])
     fig, axes = plt.subplots(1, 3, figsize=(style.TEXT_WIDTH, 2.7), layout="constrained")
     for key, ax, label in zip(("nll_per_pixel", "reg_per_latent", "s_d"), axes,
