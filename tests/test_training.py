@@ -20,7 +20,7 @@ from fieldvae.darcy.evaluate import evaluate
 from fieldvae.darcy.models.config import ModelConfig
 from fieldvae.darcy.models.densevae import DenseVAE
 from fieldvae.darcy.models.store import load_model
-from fieldvae.darcy.plotting import fig10
+from fieldvae.darcy.plotting import fig10, overview
 from fieldvae.darcy.rotation import rotate_model_file
 from fieldvae.darcy.training.config import TrainingConfig
 from fieldvae.darcy.training.method import TrainingMethod
@@ -156,6 +156,9 @@ def test_a_diverged_run_is_recorded_and_scored_as_diverged(data_file, tmp_path):
     assert [r["angle"] for r in rotated] == [0, 45]
     figure = fig10.draw([{"name": "diverged", "rows": [{"diverged_epoch": epoch}]}, {"name": "trained", "rows": rotated}])
     assert len(figure.axes[0].lines) == 2  # the trained run's rotated and nearest-diagonal lines only
+    figure = overview.draw([{"diverged_epoch": np.array(epoch), "name": "diverged"}, {**latents, "name": "trained"}],
+                           "mixture")
+    assert figure._suptitle.get_text() == "mixture: trained; 1 diverged"
 
 
 def test_semi_supervised_labels_come_from_the_labelled_pool_nested_across_counts(data_file):

@@ -16,8 +16,13 @@ from fieldvae.darcy.plotting import panels
 def draw(runs: list[dict], title: str) -> plt.Figure:
     """runs: latents of each run (the arrays of latents.npz, prior samples included) with a 'name'.
     A dataset without factors (a user's own fields) gets the reconstruction and the latent densities
-    only, and the first run is shown; a single factor has no p(theta) panel."""
+    only, and the first run is shown; a single factor has no p(theta) panel. Runs that diverged (latents
+    with only `diverged_epoch`) have nothing to show; the title counts them."""
     style.apply()
+    diverged = sum("diverged_epoch" in r for r in runs)
+    runs = [r for r in runs if "diverged_epoch" not in r]
+    if not runs:
+        raise ValueError(f"{title}: every run diverged; nothing to draw")
     factors = runs[0]["theta_test"].shape[1]
     scores = [s_d(r["mu_test"], r["theta_test"]) for r in runs] if factors else None
     best = runs[int(np.argmax(scores))] if factors else runs[0]
@@ -28,6 +33,7 @@ def draw(runs: list[dict], title: str) -> plt.Figure:
     top, bottom = fig.subfigures(2, 1, height_ratios=[max(len(channels), 2) / 2.7, 1])
     left, right = top.subfigures(1, 2, width_ratios=[1.25, 1]) if factors else (top, None)
     shown = f"{best['name']}" + (f" (best S_D of {len(runs)} runs)" if several else "")
+    shown += f"; {diverged} diverged" if diverged else ""
     fig.suptitle(f"{title}: {shown}", fontsize=9)
     panels.reconstruction(left.subplots(len(channels), 3, squeeze=False), best["fields_examples"][0],
                           best["reconstruction_examples"][0], left, channels)
