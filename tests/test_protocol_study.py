@@ -6,6 +6,7 @@ import pytest
 from fieldvae.core.io import load_rows
 from fieldvae.core.stats import proportions_test, wilson
 from fieldvae.darcy import protocol_study as ps
+from fieldvae.darcy.plotting import protocol_angles
 
 PLAIN = {"epochs": 180, "recon_epochs": 60, "lr": [[0, 2e-3], [150, 1e-3]], "batch_size": 64}
 STUDY = {"trials": 4, "pairs": {"mixture": ["mixture", "mixture_hierarchical"]},
@@ -100,6 +101,10 @@ def test_code_angles_pool_the_protocols_and_test_the_failures_near_45_degrees():
     assert standard["p_near_45"] == pytest.approx(1 / 9)  # P(X >= 3), X ~ Bin(4, 1/3)
     assert (hierarchical["near_45"], hierarchical["failed"]) == (18, 19) and hierarchical["p_near_45"] < 1e-6
     assert hierarchical["disentangled_angles"] == [42.0]
+
+    titles = [ax.get_title() for ax in protocol_angles.draw([standard, hierarchical]).axes]
+    assert titles[0].endswith("3/4 failed near 45°, p = 0.11")
+    assert titles[1].endswith(f"18/19 failed near 45°, p = {hierarchical['p_near_45']:.2g}") and "e-" in titles[1]
 
 
 def test_training_seconds_come_from_snakemakes_benchmark_file(tmp_path):

@@ -26,7 +26,7 @@ def draw(rows: list[dict]) -> plt.Figure:
                     label=["failed (not over-regularised)", "disentangled"], color=["C3", "C2"])
             ax.axhline(r["failed"] / (len(BINS) - 1), color="k", lw=0.8, ls="--", label="failed, if uniform")
             ax.axvspan(45 - NEAR_45_DEGREES, 45, color="0.9", zorder=0)
-            p = "" if r["p_near_45"] is None else f", p = {r['p_near_45']:.2f}"
+            p = "" if r["p_near_45"] is None else f", p = {r['p_near_45']:.2g}"
             ax.set_title(f"{data}, {r['prior']} prior: {r['near_45']}/{r['failed']} failed near 45°{p}", fontsize=8)
             ax.set_ylabel("runs")
         axes[-1, col].set_xlabel("code angle (degrees)")
