@@ -158,7 +158,7 @@ def test_a_diverged_run_is_recorded_and_scored_as_diverged(data_file, tmp_path):
     assert len(figure.axes[0].lines) == 2  # the trained run's rotated and nearest-diagonal lines only
     figure = overview.draw([{"diverged_epoch": np.array(epoch), "name": "diverged"}, {**latents, "name": "trained"}],
                            "mixture")
-    assert figure._suptitle.get_text() == "mixture: trained; 1 diverged"
+    assert figure.get_suptitle() == "mixture: trained; 1 diverged"
 
 
 def test_semi_supervised_labels_come_from_the_labelled_pool_nested_across_counts(data_file):
