@@ -143,7 +143,7 @@ REFUSED = {
                                       "has 3 factors; the semi-supervised experiment has n_latent 2"),
     "label sweep beyond the labelled pool": (lambda p: entry(p, split={"n_train": 24, "n_test": 10, "n_labelled": 6}),
                                              "labels", "'datasets.mine.split': ",
-                                             "the label sweep of scale 'quick' asks for 128 labels; the labelled pool "),
+                                             "the label sweep of scale 'quick' asks for 32 labels; the labelled pool "),
     "semi-supervised without factors": (lambda p: entry(p, factors=None, factor_names=None), "labels",
                                         "'datasets.mine.factors': ", "a semi-supervised experiment needs the factors"),
 }
