@@ -15,7 +15,7 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
-validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml", workflow.configfiles)
 
 
 include: "workflow/rules/common.smk"

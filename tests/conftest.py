@@ -5,10 +5,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+
+# The contents of the valid files of `good`: a small dataset, the provenance of files made here.
+MADE = {"params": {}, "created_utc": "test"}
+SAMPLED = {"params": {"gamma": 1.0, "box": 10.0}}
+N, GRID = 12, 17
+RNG = np.random.default_rng(0)
+DATASET = {"fields": RNG.normal(size=(N, 3, GRID, GRID)).astype(np.float32), "theta": RNG.normal(size=(N, 2)),
+           "log_k": RNG.normal(size=(N, GRID, GRID)).astype(np.float32), "train_index": np.arange(8),
+           "test_index": np.arange(8, 10), "labelled_index": np.arange(10, 12)}
 
 
 def run(cmd, cwd, timeout=600, check=True, env=None):
@@ -58,3 +68,32 @@ def workflow_copy(tmp_path):
     for name in ("workflow", "profiles", "envs"):
         shutil.copytree(REPO / name, tmp_path / name)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def good(tmp_path_factory):
+    """A valid file of each kind the commands read, by name: built directly, the LJ model by one epoch."""
+    import torch
+
+    from fieldvae.core.io import save_arrays, save_rows
+    from fieldvae.darcy.kle import compute_kle, save_kle
+    from fieldvae.darcy.models.config import ModelConfig
+    from fieldvae.darcy.models.densevae import DenseVAE
+    from fieldvae.darcy.models.store import save_model
+    from fieldvae.lj.model import LJModelConfig, LJTrainingConfig
+    from fieldvae.lj.training import train_distance_vae
+
+    folder = tmp_path_factory.mktemp("good")
+    files = {name: folder / name for name in ("data.npz", "latents.npz", "history.csv", "model.pt", "samples.npz",
+                                              "kle.npz")}
+    save_arrays(files["data.npz"], DATASET, MADE)
+    save_kle(files["kle.npz"], compute_kle(GRID, 2), MADE)
+    save_arrays(files["latents.npz"], {f"{a}_{s}": np.zeros((4, 2)) for a in ("mu", "logvar", "theta")
+                                       for s in ("train", "test")}, MADE)
+    save_rows(files["history.csv"], [{"epoch": e, "loss": 1.0, "rate": 1.0, "beta": 1.0} for e in range(3)])
+    save_model(files["model.pt"], DenseVAE(ModelConfig(height=GRID, width=GRID)), {}, MADE)
+    save_arrays(files["samples.npz"], {"positions": RNG.uniform(0, 10, (10, 4, 2))}, SAMPLED)
+    train_distance_vae([files["samples.npz"]], LJModelConfig(size=4, channels=(2,), n_latent=2),
+                       LJTrainingConfig(epochs=1, batch_size=8), 0, folder / "lj", torch.device("cpu"), MADE,
+                       log=open(os.devnull, "w"))
+    return {**files, "lj_model.pt": folder / "lj" / "model.pt"}

@@ -2,6 +2,7 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import REPO, run
 
-from fieldvae.core.io import atomic_path, save_arrays
+from fieldvae.core.io import atomic_path, load_arrays, save_arrays
 from fieldvae.darcy.dataset import Split, generate, load_dataset
 from fieldvae.darcy.kle import compute_kle, save_kle
 from fieldvae.darcy.solver import DarcySolver, well_source
@@ -78,13 +79,34 @@ def test_failed_write_leaves_nothing(tmp_path):
 
 
 def test_a_killed_writers_temporary_file_is_removed_by_the_next_write(tmp_path):
-    """SIGKILL skips every cleanup, leaving `.result.npz.<random>.part`; the next write of result.npz
-    removes it, and leaves another output's temporary file alone."""
-    killed, other = tmp_path / ".result.npz.abc123.part", tmp_path / ".result.npz.csv.xyz.part"
-    for stale in (killed, other):
+    """SIGKILL skips every cleanup, leaving `.result.npz.<host>-<pid>.<random>.part`; the next write of
+    result.npz removes it once that process is gone, and leaves alone a live writer's file, another
+    host's and another output's."""
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    host = socket.gethostname()
+    killed = tmp_path / f".result.npz.{host}-{gone.pid}.abc123.part"
+    kept = [tmp_path / f".result.npz.{host}-{os.getpid()}.live.part", tmp_path / ".result.npz.otherhost-1.x.part",
+            tmp_path / ".result.npz.csv.xyz.part"]
+    for stale in (killed, *kept):
         stale.write_bytes(b"half")
     save_arrays(tmp_path / "result.npz", {"a": np.zeros(2)}, {})
-    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, "result.npz"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([p.name for p in kept] + ["result.npz"])
+
+
+def test_two_writers_to_one_output_both_finish_and_leave_it_whole(tmp_path):
+    """Each writer removes only its own temporary file: two processes writing the same output at once
+    both succeed, and the file is one writer's whole output."""
+    script = ("import sys, numpy as np; from fieldvae.core.io import save_arrays\n"
+              "for i in range(20): save_arrays(sys.argv[1], {'a': np.full(200_000, float(sys.argv[2]))}, {})")
+    out = tmp_path / "result.npz"
+    writers = [subprocess.Popen([sys.executable, "-c", script, str(out), str(k)], stderr=subprocess.PIPE, text=True)
+               for k in (1, 2)]
+    for writer in writers:
+        assert writer.wait(timeout=120) == 0, writer.stderr.read()
+    arrays, _ = load_arrays(out)
+    assert np.unique(arrays["a"]).tolist() in ([1.0], [2.0])
+    assert [p.name for p in tmp_path.iterdir()] == ["result.npz"]
 
 
 def test_results_get_the_usual_file_mode(tmp_path):

@@ -128,8 +128,8 @@ def test_killed_run_resumes_bit_for_bit(tmp_path):
     assert not (tmp_path / "killed/model.pt").exists() and (tmp_path / "killed/checkpoint.pt").exists()
     resumed = run(command(tmp_path / "killed"), cwd=REPO)
     assert re.search(r"resuming after epoch ([3-9]|[1-3][0-9]) ", resumed.stderr), resumed.stderr
-    a = torch.load(tmp_path / "whole/model.pt", weights_only=False)["state_dict"]
-    b = torch.load(tmp_path / "killed/model.pt", weights_only=False)["state_dict"]
+    a = torch.load(tmp_path / "whole/model.pt", weights_only=True)["state_dict"]
+    b = torch.load(tmp_path / "killed/model.pt", weights_only=True)["state_dict"]
     assert all(torch.equal(a[k], b[k]) for k in a)
     assert (tmp_path / "whole/history.csv").read_text() == (tmp_path / "killed/history.csv").read_text()
 

@@ -79,7 +79,7 @@ def test_darcy_grids_are_not_padded():
 @pytest.mark.parametrize("settings, message", [
     ({"prior": "gamma"}, "prior: expected one of standard, scaled, hierarchical"),
     ({"height": 5, "width": 40}, "smaller side must be at least 6 pixels"),
-    ({"height": 9, "width": 9, "blocks": (1, 1, 1, 1, 1, 1)}, "too small"),
+    ({"height": 9, "width": 9, "blocks": (1, 1, 1, 1, 1)}, "too small"),
     ({"prior": "scaled", "prior_variances": (1.0,)}, "prior_variances: expected 2 positive values"),
     ({"n_latent": 0}, "n_latent: expected a positive integer"),
 ])

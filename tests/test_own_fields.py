@@ -48,7 +48,7 @@ def test_example_builds_models_scores_tables_and_figures(example):
     train = data["fields"][data["train_index"]]
     np.testing.assert_allclose(train.mean(axis=(0, 2, 3)), 0, atol=1e-4)  # standardised, and recorded
     assert data["channel_std"].shape == (2,) and data["factor_names"].tolist() == ["source x", "source width"]
-    model = torch.load(example / "results/tiny/runs/diffusion/seed0/model.pt", weights_only=False)
+    model = torch.load(example / "results/tiny/runs/diffusion/seed0/model.pt", weights_only=True)
     assert {k: model["model_config"][k] for k in ("channels", "height", "width")} == {"channels": 2, "height": 24,
                                                                                      "width": 40}
     assert model["state_dict"]["output_logvar"].shape == (24, 40)

@@ -146,7 +146,7 @@ def test_outputs_equal_a_local_run(on_slurm, local):
         assert same_settings(made_a["params"], made_b["params"])
         for key in a:
             np.testing.assert_array_equal(a[key], b[key], err_msg=f"{name}: {key}")
-    a, b = (torch.load(d / RUN / "model.pt", map_location="cpu", weights_only=False) for d in (cwd, local))
+    a, b = (torch.load(d / RUN / "model.pt", map_location="cpu", weights_only=True) for d in (cwd, local))
     assert a["training_config"] == b["training_config"]
     assert all(torch.equal(a["state_dict"][k], b["state_dict"][k]) for k in a["state_dict"])
     a, b = (json.loads((d / RUN / "metrics.json").read_text()) for d in (cwd, local))

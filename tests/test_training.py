@@ -2,9 +2,11 @@
 bit for bit, divergence stops cleanly, semi-supervised labels come from the labelled pool only."""
 
 import io
+import json
 import os
 import re
 import sys
+import zipfile
 
 import numpy as np
 import pytest
@@ -12,7 +14,8 @@ import torch
 from conftest import REPO, kill_during, run
 
 from fieldvae.core.io import load_columns
-from fieldvae.core.trainer import (Trainer, TrainingDiverged, batch_count,
+from fieldvae.core.trainer import (CHECKPOINT_HEADER, CHECKPOINT_STATE,
+                                   Trainer, TrainingDiverged, batch_count,
                                    pick_device)
 from fieldvae.darcy.dataset import held_out_set, load_dataset
 from fieldvae.darcy.encode import encode_model_file, encode_splits
@@ -121,7 +124,9 @@ def test_divergence_stops_with_a_clear_message_and_keeps_the_last_checkpoint(dat
     assert err.value.epoch == err.value.row["epoch"] == epoch and not np.isfinite(err.value.row["loss"])
     assert "nll_per_pixel=" in message and "reg_per_latent=" in message
     assert f"the last good checkpoint (epoch {epoch - 1}) is kept" in message
-    state = torch.load(tmp_path / "checkpoint.pt", weights_only=False)
+    with zipfile.ZipFile(tmp_path / "checkpoint.pt") as checkpoint:  # the fingerprint, then the state
+        assert json.loads(checkpoint.read(CHECKPOINT_HEADER))["epoch"] == epoch - 1
+        state = torch.load(io.BytesIO(checkpoint.read(CHECKPOINT_STATE)), weights_only=True)
     assert state["epoch"] == epoch - 1 and all(np.isfinite(h["loss"]) for h in state["history"])
     assert not (tmp_path / "model.pt").exists()
 

@@ -98,7 +98,7 @@ def _same(x: Path, y: Path) -> bool:
             keys = set(p.files) - {"provenance"}
             return keys == set(q.files) - {"provenance"} and all(np.array_equal(p[k], q[k], equal_nan=p[k].dtype.kind in "fc") for k in keys)
     if x.suffix == ".pt":
-        p, q = (torch.load(f, map_location="cpu", weights_only=False) for f in (x, y))
+        p, q = (torch.load(f, map_location="cpu", weights_only=True) for f in (x, y))
         weights = [(p.get("state_dict") or {}), (q.get("state_dict") or {})]
         return (weights[0].keys() == weights[1].keys() and all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
                 and p.get("diverged_epoch") == q.get("diverged_epoch"))

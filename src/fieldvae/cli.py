@@ -7,7 +7,9 @@ job can be rerun outside Snakemake with the command line that Snakemake printed 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from pathlib import Path
 
 from fieldvae.darcy.cli import add_commands as add_darcy_commands
@@ -17,22 +19,40 @@ DEFAULT_SCHEMA = "workflow/schemas/config.schema.yaml"
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Every failure ends in lines that start `fieldvae COMMAND: error:` and name the
+    file, key or setting (exit status 2), or `failed:` for a training run that diverged (1); with
+    --debug or FIELDVAE_DEBUG=1 the traceback comes first."""
     parser = _parser()
     args = parser.parse_args(argv)
     try:
         args.run(args)
-    except (ValueError, OSError) as err:  # a bad file or setting, a missing file, a full disk: no traceback
-        print(f"fieldvae {args.command}: error: {err}", file=sys.stderr)
-        return 2
-    except ArithmeticError as err:  # training diverged
-        print(f"fieldvae {args.command}: failed: {err}", file=sys.stderr)
-        return 1
+    except Exception as err:
+        if args.debug or os.environ.get("FIELDVAE_DEBUG", "0") not in ("", "0"):
+            traceback.print_exc()
+        diverged = isinstance(err, ArithmeticError)  # the trainer's TrainingDiverged
+        for line in error_lines(err):
+            print(f"fieldvae {args.command}: {'failed' if diverged else 'error'}: {line}", file=sys.stderr)
+        return 1 if diverged else 2
     return 0
+
+
+def error_lines(err: Exception) -> list[str]:
+    """What a failure says, a line per problem. Errors the code raises on purpose (ValueError, OSError)
+    say what was expected; anything else is a bug or an input this version does not check yet, and says so."""
+    lines = getattr(err, "problems", None) or str(err).splitlines() or [type(err).__name__]
+    if isinstance(err, (ValueError, OSError, ArithmeticError)):
+        return lines
+    if isinstance(err, MemoryError):
+        return [f"out of memory ({lines[0]}); expected inputs and settings that fit this machine"]
+    return [f"unexpected {type(err).__name__}: {lines[0]} (a bug, or an input this version does not check: "
+            "please report it with the output of --debug)"]
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fieldvae", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of a failure (or set FIELDVAE_DEBUG=1)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("check-config", help="validate a configuration file and report every problem")

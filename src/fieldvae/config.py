@@ -7,10 +7,14 @@ scale) and reports every problem at once, each as "config key 'a.b.c': what was 
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import jsonschema
 import yaml
+
+# A generated dataset is held in memory whole, by the job that writes it and by every training job.
+MAX_DATASET_BYTES = 4 * 2**30
 
 
 class ConfigError(ValueError):
@@ -21,27 +25,73 @@ class ConfigError(ValueError):
         super().__init__("invalid configuration:\n" + "\n".join(f"  - {p}" for p in problems))
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader (plain data only: no tag constructs a Python object), refusing a key
+    given twice in one mapping, which the plain loader resolves silently in favour of the last."""
+
+
+def _unique_keys(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        try:
+            duplicate = key in seen
+        except TypeError:  # a list or mapping as a key: construct_mapping names it
+            break
+        if duplicate:
+            raise yaml.constructor.ConstructorError(None, None, f"key {key!r} given twice", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_keys)
+
+
 def load_yaml(path: str | Path) -> dict:
+    """A YAML file of plain data with keys at the top level; any problem is a ConfigError naming the
+    file, and the line where YAML found it."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no configuration file at {path}")
-    with open(path) as fh:
-        data = yaml.safe_load(fh)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.load(fh, Loader=_StrictLoader)
+    except yaml.YAMLError as err:
+        raise ConfigError([f"{path}: not valid YAML of plain data: {' '.join(str(err).split())}"]) from err
+    except UnicodeDecodeError as err:
+        raise ConfigError([f"{path}: not UTF-8 text (byte {err.start}: {err.reason}); expected a YAML file"]) from err
     if not isinstance(data, dict):
         raise ConfigError([f"{path}: expected a mapping of keys at the top level, got {type(data).__name__}"])
+    if "__use_yte__" in data:
+        raise ConfigError([f"{path}: key '__use_yte__': YTE templates evaluate Python; expected plain YAML"])
     return data
 
 
-def validate_config(config: dict, schema_path: str | Path) -> dict:
-    """Return `config` unchanged if valid, else raise ConfigError listing every problem."""
+def validate_config(config: dict, schema_path: str | Path, files=()) -> dict:
+    """Return `config` unchanged if valid, else raise ConfigError listing every problem. `files`: the
+    configuration files it was read from (by Snakemake), read again here to refuse duplicate keys."""
+    for path in files:
+        load_yaml(path)
     schema = load_yaml(schema_path)
     validator = jsonschema.Draft202012Validator(schema)
     problems = [_describe(e) for e in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))]
+    problems += _non_finite(config, [])
     if not problems:  # the cross-checks assume a structurally valid config
         problems = _cross_check(config)
     if problems:
         raise ConfigError(problems)
     return config
+
+
+def _non_finite(value, path: list) -> list[str]:
+    """A problem for every NaN or infinite number (YAML's .nan and .inf): the schema's bounds let them pass."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [f"{_key(path)}: expected a finite number, got {value}"]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _non_finite(v, [*path, k])]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _non_finite(v, [*path, i])]
+    return []
 
 
 def _key(path) -> str:
@@ -66,13 +116,16 @@ def _describe(error: jsonschema.ValidationError) -> str:
         return f"{where}: expected one of {', '.join(map(str, error.validator_value))}, got {value!r}"
     if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         op = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}[v]
-        return f"{where}: expected a value {op} {error.validator_value}, got {value!r}"
+        why = f" ({error.schema['description'].strip()})" if v == "maximum" and "description" in error.schema else ""
+        return f"{where}: expected a value {op} {error.validator_value}, got {value!r}{why}"
     if v == "pattern" and "npz" in error.validator_value:
         return f"{where}: expected a file name ending in .npz, .h5 or .hdf5, got {value!r}"
     if v == "pattern":
         return f"{where}: expected a name of letters, digits and underscores starting with a letter, got {value!r}"
-    if v in ("minProperties", "minItems"):
+    if v in ("minProperties", "minItems") and error.validator_value == 1:
         return f"{where}: must not be empty"
+    if v == "minItems":
+        return f"{where}: expected at least {error.validator_value} items, got {value!r}"
     return f"{where}: {error.message}"
 
 
@@ -98,6 +151,11 @@ def _cross_check(config: dict) -> list[str]:
                 problems.append(f"config key 'datasets.{dname}.kle_terms': {d['kle_terms']} terms exceed the "
                                 f"{n * n} nodes of the {n} x {n} grid of scale '{name}'")
         total = preset["n_train"] + preset["n_test"] + preset["n_labelled"]
+        dataset_bytes = total * 4 * n * n * 4  # float32 p, u_x, u_y and log K per sample
+        if dataset_bytes > MAX_DATASET_BYTES:
+            problems.append(f"config key 'scales.{name}.n_train': {total} samples (n_train + n_test + n_labelled) on "
+                            f"the {n} x {n} grid take {dataset_bytes / 2**30:.1f} GiB a dataset; expected at most "
+                            f"{MAX_DATASET_BYTES // 2**30} GiB")
         if config["figures"]["fig1"]["sample"] >= total:
             problems.append(f"config key 'figures.fig1.sample': expected a sample index below {total}, "
                             f"the dataset size of scale '{name}', got {config['figures']['fig1']['sample']}")
@@ -110,6 +168,9 @@ def _cross_check(config: dict) -> list[str]:
                 problems.append(f"config key 'experiments.{name}.schedule': schedule {e['schedule']!r} is not defined "
                                 f"for scale '{sname}' (defined: {', '.join(preset['schedules'])})")
     model = config["model"]
+    if len(model["blocks"]) % 2 == 0:
+        problems.append(f"config key 'model.blocks': expected an odd number of block sizes (k encoder blocks, then "
+                        f"k + 1 decoder blocks), got {model['blocks']}")
     if len(model["prior_variances"]) != model["n_latent"]:
         problems.append(f"config key 'model.prior_variances': expected {model['n_latent']} values "
                         f"(one per latent, n_latent), got {len(model['prior_variances'])}")

@@ -10,11 +10,11 @@ beta update's threshold "NLL per pixel < 0" means something only in standardised
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from fieldvae.core.io import check_memory, npz_header, printable
 from fieldvae.core.streams import rng
 
 READERS = {".npz": "NumPy .npz", ".h5": "HDF5", ".hdf5": "HDF5"}
@@ -30,29 +30,28 @@ def header(path) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
     if path.suffix == ".npz":
-        out = {}
-        try:
-            with zipfile.ZipFile(path) as archive:
-                for member in archive.namelist():
-                    with archive.open(member) as fh:
-                        version = np.lib.format.read_magic(fh)
-                        read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                                else np.lib.format.read_array_header_2_0)
-                        shape, _, dtype = read(fh)
-                    out[member.removesuffix(".npy")] = (tuple(shape), dtype)
-        except (zipfile.BadZipFile, ValueError) as err:
-            raise ValueError(f"{path}: not a readable .npz file ({err})") from err
-        return out
+        return npz_header(path)
     import h5py
 
     out = {}
     try:
         with h5py.File(path, "r") as f:
-            f.visititems(lambda name, item: out.update({name: (item.shape, item.dtype)})
+            f.visititems(lambda name, item: out.update({_text(path, name): (item.shape, item.dtype)})
                          if isinstance(item, h5py.Dataset) else None)
     except OSError as err:
         raise ValueError(f"{path}: not a readable HDF5 file ({err})") from err
+    for key, (shape, dtype) in out.items():
+        if shape is None:
+            raise ValueError(f"{path}: array {key!r} has no shape (an empty HDF5 dataset); expected an array")
+        check_memory(int(np.prod(shape, dtype=object)) * dtype.itemsize, f"{path}: array {key!r}")
     return out
+
+
+def _text(path, name) -> str:
+    """An array name as text: HDF5 gives names that are not UTF-8 as bytes."""
+    if isinstance(name, bytes):
+        raise ValueError(f"{path}: array name {name!r} is not UTF-8 text; expected names in UTF-8")
+    return name
 
 
 def read(path, key: str) -> np.ndarray:
@@ -84,7 +83,8 @@ def problems(entry: dict, where: str, n_latent: int | None = None) -> list[str]:
         return ok
 
     fields_key, factors_key = entry.get("fields", "fields"), entry.get("factors")
-    if not expect("fields", fields_key in arrays, f"no array {fields_key!r}; the file has {', '.join(arrays) or 'none'}"):
+    listing = ", ".join(map(printable, arrays)) or "none"
+    if not expect("fields", fields_key in arrays, f"no array {fields_key!r}; the file has {listing}"):
         return found
     shape, dtype = arrays[fields_key]
     if not expect("fields", len(shape) == 4, f"array {fields_key!r} has shape {shape}; expected (N, C, H, W): "
@@ -92,10 +92,18 @@ def problems(entry: dict, where: str, n_latent: int | None = None) -> list[str]:
         return found
     expect("fields", np.issubdtype(dtype, np.floating) or np.issubdtype(dtype, np.integer),
            f"array {fields_key!r} has dtype {dtype}; expected numbers")
+    if not expect("fields", min(shape) > 0, f"array {fields_key!r} has shape {shape}; expected at least one "
+                                            "sample, channel, row and column"):
+        return found
+    try:  # importing holds the fields in float64 about three times over (all, training split, result)
+        check_memory(3 * 8 * int(np.prod(shape, dtype=object)), f"importing array {fields_key!r} of shape {shape}")
+    except ValueError as err:
+        expect("fields", False, str(err))
+        return found
     n = shape[0]
     factors = 0
     if factors_key is not None:
-        if expect("factors", factors_key in arrays, f"no array {factors_key!r}; the file has {', '.join(arrays)}"):
+        if expect("factors", factors_key in arrays, f"no array {factors_key!r}; the file has {listing}"):
             f_shape, f_dtype = arrays[factors_key]
             if expect("factors", len(f_shape) == 2 and f_shape[0] == n and f_shape[1] >= 1,
                       f"array {factors_key!r} has shape {f_shape}; expected ({n}, s): a row of factors for each "
@@ -103,6 +111,10 @@ def problems(entry: dict, where: str, n_latent: int | None = None) -> list[str]:
                 factors = f_shape[1]
             expect("factors", np.issubdtype(f_dtype, np.number), f"array {factors_key!r} has dtype {f_dtype}; "
                                                                   "expected numbers")
+    for key in ("channel_names", "factor_names"):
+        for name in entry.get(key) or []:
+            if not _utf8(name):
+                found.append(f"{where}{key}': name {name!r} is not UTF-8 text; expected names in UTF-8")
     channel_names = entry.get("channel_names")
     if channel_names is not None and len(channel_names) != shape[1]:
         found.append(f"{where}channel_names': {len(channel_names)} names for the {shape[1]} channels of "
@@ -162,14 +174,20 @@ def _index_problems(where: str, path, split: dict, arrays: dict, n: int) -> list
         if key not in arrays:
             found.append(f"{where}split.{part}': {path}: no array {key!r}")
             continue
-        index = read(path, key)
-        if index.ndim != 1 or not np.issubdtype(index.dtype, np.integer):
-            found.append(f"{where}split.{part}': {path}:{key} has dtype {index.dtype}, shape {index.shape}; "
-                         "expected a 1-d integer array")
+        shape, dtype = arrays[key]
+        if len(shape) != 1 or not np.issubdtype(dtype, np.integer) or shape[0] > n:
+            found.append(f"{where}split.{part}': {path}:{key} has dtype {dtype}, shape {shape}; expected a 1-d "
+                         f"integer array of at most the {n} samples")
             continue
+        index = read(path, key)
         outside = index[(index < 0) | (index >= n)]
         if outside.size:
             found.append(f"{where}split.{part}': {path}:{key} has indices outside [0, {n}): {outside[:5].tolist()}")
+        repeated = np.unique(index, return_counts=True)
+        repeated = repeated[0][repeated[1] > 1]
+        if repeated.size:
+            found.append(f"{where}split.{part}': {path}:{key} lists {repeated.size} sample(s) more than once: "
+                         f"{repeated[:5].tolist()}; expected each sample once")
         if part != "labelled" and index.size == 0:
             found.append(f"{where}split.{part}': {path}:{key} is empty; expected at least one sample")
         indices[part] = index
@@ -209,17 +227,44 @@ def import_fields(entry: dict, seed: int) -> dict[str, np.ndarray]:
         order = rng("dataset_split", seed).permutation(n)
         bounds = np.cumsum([0, counts["train"], counts["test"], counts["labelled"]])
         indices = {key: np.sort(order[bounds[i]:bounds[i + 1]]) for i, key in enumerate(SPLIT_KEYS.values())}
-    train = fields[indices["train_index"]]
     if entry.get("standardise", True):
-        mean, std = train.mean(axis=(0, 2, 3)), train.std(axis=(0, 2, 3))
-        std[std == 0] = 1.0  # a constant channel is only centred
+        mean, std = channel_moments(fields[indices["train_index"]])
     else:
         mean, std = np.zeros(fields.shape[1]), np.ones(fields.shape[1])
     names = entry.get("factor_names") or [f"theta_{j + 1}" for j in range(theta.shape[1])]
     channels = entry.get("channel_names") or [f"channel {c + 1}" for c in range(fields.shape[1])]
-    return {"fields": ((fields - mean[:, None, None]) / std[:, None, None]).astype(np.float32), "theta": theta,
+    standardised = ((fields - mean[:, None, None]) / std[:, None, None]).astype(np.float32)
+    if not np.isfinite(standardised).all():
+        raise ValueError(f"{path}: array {fields_key!r} has values beyond float32's range (3.4e38) after "
+                         f"{'standardising' if entry.get('standardise', True) else 'import'}; expected fields the "
+                         "model can hold (set `standardise: true`)")
+    return {"fields": standardised, "theta": theta,
             "channel_mean": mean, "channel_std": std, "factor_names": np.array(names, dtype=str),
             "channel_names": np.array(channels, dtype=str), **indices}
+
+
+def channel_moments(fields: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of each channel of (N, C, H, W) finite fields, computed on the
+    fields scaled by their largest magnitude, so that no square overflows (values near 1e200 would
+    give an infinite deviation and standardise to zeros). A constant channel gets deviation 1: it is
+    only centred."""
+    scale = np.abs(fields).max(axis=(0, 2, 3))
+    scale[scale == 0] = 1.0
+    scaled = fields / scale[:, None, None]
+    mean, std = scaled.mean(axis=(0, 2, 3)) * scale, scaled.std(axis=(0, 2, 3)) * scale
+    std[std == 0] = 1.0
+    if not (np.isfinite(mean).all() and np.isfinite(std).all()):
+        raise ValueError(f"channel moments {mean.tolist()}, {std.tolist()} are not finite; expected fields whose "
+                         "mean and standard deviation are below 1.8e308")
+    return mean, std
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def physical_units(fields: np.ndarray, arrays: dict) -> np.ndarray:

@@ -13,6 +13,7 @@ import glob
 import json
 import os
 import pickle
+import socket
 import tempfile
 import zipfile
 from pathlib import Path
@@ -24,16 +25,17 @@ import numpy as np
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it to `path` only if the block succeeds. A full
-    disk is reported against `path` (not the temporary name the writer saw). Temporary files of
-    `path` left by a writer that was killed (SIGKILL skips every cleanup) are removed first: one
-    writer per output, as in a workflow, so none of them is still being written."""
+    disk is reported against `path` (not the temporary name the writer saw). Each writer removes only
+    its own temporary file, and those of writers on this host that are gone (a SIGKILL skips every
+    cleanup): the process id is in the name, so two writers to one output both finish, the last
+    rename wins and the file is always whole."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    prefix = f".{path.name}."
+    prefix = f".{path.name}.{socket.gethostname()}-"
     for stale in path.parent.glob(f"{glob.escape(prefix)}*.part"):
-        if "." not in stale.name[len(prefix):-len(".part")]:  # mkstemp's random part; not another output's
+        if not _alive(stale.name[len(prefix):].split(".")[0]):
             stale.unlink(missing_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".part")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"{prefix}{os.getpid()}.", suffix=".part")
     os.close(fd)
     os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; results get the usual mode
     try:
@@ -46,6 +48,20 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def _alive(pid: str) -> bool:
+    """Whether the process `pid` (of this host) still runs; a name that is no process id counts as
+    alive, so a file this code did not name is never removed."""
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _umask() -> int:
@@ -114,39 +130,102 @@ def _parse(value: str):
         return None if value == "" else value
 
 
+def npz_header(path: str | os.PathLike) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """Shape and dtype of every array of an .npz file, read from the members' headers, not their
+    data. A member whose header claims more bytes than it holds (a crafted or damaged file that
+    would make NumPy allocate what it claims), an array of Python objects and an array too large for
+    this machine's memory are refused here, so nothing is allocated for them."""
+    path = Path(path)
+    out = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                name = info.filename
+                if not name.endswith(".npy"):
+                    raise ValueError(f"it holds {name!r}, not a NumPy array"
+                                     f"{': a torch file?' if name.endswith('data.pkl') else ''}")
+                with archive.open(info) as fh:
+                    version = np.lib.format.read_magic(fh)
+                    read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                            else np.lib.format.read_array_header_2_0)
+                    shape, _, dtype = read(fh)
+                    offset = fh.tell()
+                if dtype.hasobject:
+                    raise ValueError(f"array {name!r} holds Python objects, which only code could rebuild")
+                claimed = int(np.prod(shape, dtype=object)) * dtype.itemsize
+                if claimed != info.file_size - offset:
+                    raise ValueError(f"array {name!r} claims shape {tuple(shape)} of {dtype} ({_size(claimed)}) "
+                                     f"but holds {_size(info.file_size - offset)}")
+                check_memory(claimed, f"array {name!r}")
+                out[name.removesuffix(".npy")] = (tuple(shape), dtype)
+    except (zipfile.BadZipFile, EOFError, ValueError, TypeError, OSError) as err:
+        raise ValueError(f"{path}: not a readable .npz file ({_reason(err)})") from err
+    return out
+
+
+def check_memory(nbytes: int, what: str) -> None:
+    """Refuse, before allocating, an array of `nbytes` that cannot fit in this machine's memory."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    if nbytes > total // 2:
+        raise ValueError(f"{what} needs {_size(nbytes)}; expected at most half of this machine's "
+                         f"{_size(total)} of memory")
+
+
+def _size(nbytes: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if nbytes < 1024:
+            break
+        nbytes /= 1024
+    return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
+
+
 def load_arrays(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
     """Read a file written by save_arrays: (arrays, provenance). Every array is read here, so a
     truncated or foreign file fails now, naming itself, rather than later in whatever reads it."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no result file at {path}")
+    npz_header(path)  # refuses what np.load would misread or allocate without need
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
     except (zipfile.BadZipFile, EOFError, ValueError, OSError) as err:
         raise ValueError(f"{path}: not a readable .npz file ({_reason(err)})") from err
-    if not all(isinstance(a, np.ndarray) for a in arrays.values()):  # np.load gives other members as bytes
-        raise ValueError(f"{path}: not a readable .npz file (it is a zip archive of other files: a torch file?)")
     if "provenance" not in arrays:
         raise ValueError(f"{path} has no provenance record: not written by fieldvae")
-    return arrays, json.loads(str(arrays.pop("provenance")))
+    try:
+        return arrays, json.loads(str(arrays.pop("provenance")))
+    except ValueError as err:
+        raise ValueError(f"{path}: its provenance record is not JSON ({_reason(err)}): not written by fieldvae") from err
 
 
-def load_torch(path: str | os.PathLike, expected: str) -> dict:
+def load_torch(path: str | os.PathLike, expected: str, source=None) -> dict:
     """The record in a torch file written by fieldvae (a dict), or an error naming the file and
-    `expected`, what it should have been."""
+    `expected`, what it should have been. Only tensors and plain containers are read (PyTorch's
+    weights_only unpickler): a file that asks to import or call anything is refused, never run.
+    `source`: the bytes to read instead of the file (a member of a checkpoint), still named `path`."""
     import torch  # here, so the steps that read no model never import it
 
     path = Path(path)
-    if not path.is_file():
+    if source is None and not path.is_file():
         raise FileNotFoundError(f"no model file at {path}")
     try:
-        record = torch.load(path, map_location="cpu", weights_only=False)
-    except (RuntimeError, EOFError, OSError, ValueError, pickle.UnpicklingError) as err:
+        record = torch.load(source if source is not None else path, map_location="cpu", weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise ValueError(f"{path}: not a readable torch file (it holds objects other than tensors and plain "
+                         f"containers, which only code could rebuild: not written by this version of fieldvae); "
+                         f"expected {expected}") from err
+    except Exception as err:  # torch raises RuntimeError, EOFError, ValueError, KeyError... for a damaged file
         raise ValueError(f"{path}: not a readable torch file ({_reason(err)}); expected {expected}") from err
     if not isinstance(record, dict):
         raise ValueError(f"{path}: holds a {type(record).__name__}, not a record; expected {expected}")
     return record
+
+
+def printable(name) -> str:
+    """A key as an error message shows it: as it is when it is plain text, else quoted (a key with a
+    line break would otherwise split the message's one line)."""
+    return name if isinstance(name, str) and name.isprintable() else repr(name)
 
 
 def _reason(err: Exception) -> str:
@@ -166,7 +245,7 @@ def require_keys(path, found, required, expected: str) -> None:
     missing = [key for key in required if key not in found]
     if not missing:
         return
-    holds = sorted(found)
+    holds = sorted(map(printable, found))
     listing = ", ".join(holds[:6]) + (", ..." if len(holds) > 6 else "") if holds else "nothing"
     kind = next((kind for key, kind in KINDS if key in found), None)
     raise ValueError(f"{path}: not {expected}: key {missing[0]!r} missing (it needs {', '.join(required)}); "

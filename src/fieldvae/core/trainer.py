@@ -16,19 +16,24 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import io
 import json
 import math
 import os
 import shutil
 import sys
 import time
+import zipfile
 from pathlib import Path
 from typing import Protocol
 
 import torch
 
-from fieldvae.core.io import atomic_path
+from fieldvae.core.io import atomic_path, load_torch
 from fieldvae.core.streams import torch_generator
+
+# The members of a checkpoint file: the fingerprint, read and compared first, then the state.
+CHECKPOINT_HEADER, CHECKPOINT_STATE = "fingerprint.json", "state.pt"
 
 
 class TrainingDiverged(ArithmeticError):
@@ -174,33 +179,57 @@ class Trainer:
         self.checkpoint_epoch: int | None = None
 
     def resume(self) -> bool:
-        """Continue from the checkpoint of an interrupted run of the same code and settings, if any."""
-        if not self.checkpoint_path.exists():
+        """Continue from the checkpoint of an interrupted run of the same code and settings, if any.
+        The checkpoint's fingerprint is read before its tensors, and only tensors and plain containers
+        are read at all, so a checkpoint of other code, settings or origin is ignored unread."""
+        state = self._read_checkpoint()
+        if state is None:
             return False
-        state = torch.load(self.checkpoint_path, map_location="cpu", weights_only=False)
-        if state.get("fingerprint") != self.fingerprint:
-            print(f"ignoring {self.checkpoint_path}: written by other code or settings; starting afresh",
-                  file=self.log)
-            return False
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])  # moves its moments to the parameters' device
-        self.order_generator.set_state(state["order_generator"])
-        self.noise_generator.set_state(state["noise_generator"])
-        _set_global_rng_states(state["global_generators"])
-        self.objective.load_state_dict(state["objective"])
-        self.history = state["history"]
-        self.start_epoch = state["epoch"] + 1
-        self.checkpoint_epoch = state["epoch"]
-        print(f"resuming after epoch {state['epoch']} from {self.checkpoint_path}", file=self.log)
+        try:
+            self.model.load_state_dict(state["model"])
+            self.optimizer.load_state_dict(state["optimizer"])  # moves its moments to the parameters' device
+            self.order_generator.set_state(state["order_generator"])
+            self.noise_generator.set_state(state["noise_generator"])
+            _set_global_rng_states(state["global_generators"])
+            self.objective.load_state_dict(state["objective"])
+            self.history, epoch = state["history"], state["epoch"]
+        except Exception as err:  # the fingerprint matches, yet the state does not fit: damaged, or crafted
+            raise ValueError(f"{self.checkpoint_path}: a checkpoint of this run's code and settings that cannot be "
+                             f"restored ({type(err).__name__}: {err}); delete it to start afresh") from err
+        self.start_epoch = epoch + 1
+        self.checkpoint_epoch = epoch
+        print(f"resuming after epoch {epoch} from {self.checkpoint_path}", file=self.log)
         return True
 
+    def _read_checkpoint(self) -> dict | None:
+        """The state in the checkpoint file if this code and these settings wrote it, else None (said)."""
+        path = self.checkpoint_path
+        if not path.exists():
+            return None
+        try:
+            with zipfile.ZipFile(path) as archive:
+                header = json.loads(archive.read(CHECKPOINT_HEADER))
+                if not isinstance(header, dict) or header.get("fingerprint") != self.fingerprint:
+                    print(f"ignoring {path}: written by other code or settings; starting afresh", file=self.log)
+                    return None
+                return load_torch(path, "a checkpoint of this run", source=io.BytesIO(archive.read(CHECKPOINT_STATE)))
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
+            print(f"ignoring {path}: not a checkpoint written by this code ({str(err).splitlines()[0]}); "
+                  "starting afresh", file=self.log)
+            return None
+
     def checkpoint(self, epoch: int) -> None:
-        state = {"fingerprint": self.fingerprint, "epoch": epoch, "model": self.model.state_dict(),
-                 "optimizer": self.optimizer.state_dict(), "order_generator": self.order_generator.get_state(),
-                 "noise_generator": self.noise_generator.get_state(), "global_generators": _global_rng_states(),
-                 "objective": self.objective.state_dict(), "history": self.history}
-        with atomic_path(self.checkpoint_path) as tmp:
-            torch.save(state, tmp)
+        """Write the state after `epoch`: a zip of the fingerprint (JSON, read first on resume) and
+        the state (tensors and plain containers only, so reading it runs no code)."""
+        state = {"epoch": epoch, "model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
+                 "order_generator": self.order_generator.get_state(), "noise_generator": self.noise_generator.get_state(),
+                 "global_generators": _global_rng_states(), "objective": self.objective.state_dict(),
+                 "history": self.history}
+        buffer = io.BytesIO()
+        torch.save(state, buffer)
+        with atomic_path(self.checkpoint_path) as tmp, zipfile.ZipFile(tmp, "w") as archive:
+            archive.writestr(CHECKPOINT_HEADER, json.dumps({"fingerprint": self.fingerprint, "epoch": epoch}))
+            archive.writestr(CHECKPOINT_STATE, buffer.getvalue())
         self.checkpoint_epoch = epoch
 
     def train(self) -> list[dict]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fieldvae.core.io import load_arrays, require_keys
+from fieldvae.core.io import check_memory, load_arrays, require_keys
 from fieldvae.core.streams import rng
 from fieldvae.darcy.kle import KLE
 from fieldvae.darcy.solver import DarcySolver, well_source
@@ -56,6 +56,7 @@ def generate(
 ) -> dict[str, np.ndarray]:
     """All arrays of one dataset: fields (m, 3, n, n) float32, theta (m, s), log_k (m, n, n) float32,
     and the split indices. Progress goes to `log`."""
+    check_memory(4 * 4 * split.total * kle.grid**2, f"a dataset of {split.total} samples on the {kle.grid} x {kle.grid} grid")
     theta = sample_theta(theta_distribution, split.total, kle.terms, rng("dataset_theta", seed))
     log_k = kle.log_permeability(theta)
     solver = DarcySolver(kle.grid)
@@ -99,6 +100,7 @@ def load_dataset(path) -> tuple[dict[str, np.ndarray], dict]:
     fields, theta = arrays["fields"], arrays["theta"]
     _expect(path, "fields", fields.ndim == 4, f"shape {fields.shape}", "(N, C, H, W): samples, channels, rows, columns")
     n, channels, height, width = fields.shape
+    _expect(path, "fields", min(fields.shape) > 0, f"shape {fields.shape}", "at least one sample, channel, row and column")
     _expect(path, "theta", theta.ndim == 2 and len(theta) == n, f"shape {theta.shape}", f"({n}, s): a row per sample")
     shapes = {"log_k": (n, height, width), "channel_mean": (channels,), "channel_std": (channels,),
               "factor_names": (theta.shape[1],), "channel_names": (channels,)}
@@ -118,6 +120,9 @@ def load_dataset(path) -> tuple[dict[str, np.ndarray], dict]:
                 f"dtype {index.dtype}, shape {index.shape}", "a 1-d integer array")
         outside = index[(index < 0) | (index >= n)]
         _expect(path, key, outside.size == 0, f"indices out of range: {outside[:5].tolist()}", f"indices in [0, {n})")
+        values, counts = np.unique(index, return_counts=True)
+        _expect(path, key, counts.max(initial=1) == 1, f"samples listed more than once: {values[counts > 1][:5].tolist()}",
+                "each sample once")
     for key in ("train_index", "test_index"):
         _expect(path, key, arrays[key].size > 0, "no samples", "at least one sample")
     for i, a in enumerate(SPLITS):

@@ -24,7 +24,8 @@ import numpy as np
 import scipy.linalg
 from scipy.spatial.distance import pdist, squareform
 
-from fieldvae.core.io import load_arrays, require_keys, save_arrays
+from fieldvae.core.io import (check_memory, load_arrays, require_keys,
+                              save_arrays)
 from fieldvae.darcy.solver import check_grid, node_coordinates
 
 # Relative gap (to the largest eigenvalue) below which eigenvalues count as one degenerate cluster.
@@ -85,6 +86,7 @@ def compute_kle(n: int, terms: int, correlation_length: float = 0.1, driver: str
     """Top `terms` eigenpairs, sorted by decreasing eigenvalue, with signs and degeneracies fixed."""
     check_grid(n)
     size = n * n
+    check_memory(8 * size * size, f"the covariance matrix of a {n} x {n} grid")
     if not 1 <= terms <= size:
         raise ValueError(f"terms must be between 1 and {size} on a {n} x {n} grid, got {terms}")
     if correlation_length <= 0:

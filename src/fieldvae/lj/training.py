@@ -18,6 +18,7 @@ import torch
 from fieldvae.core.fingerprint import code_fingerprint
 from fieldvae.core.io import (atomic_path, load_arrays, load_torch,
                               require_keys, save_rows)
+from fieldvae.core.settings import from_dict
 from fieldvae.core.streams import rng, torch_seed
 from fieldvae.core.trainer import Objective, Trainer
 from fieldvae.lj.geometry import distance_matrices
@@ -101,7 +102,8 @@ def train_distance_vae(paths, model_cfg: LJModelConfig, cfg: LJTrainingConfig, s
     with atomic_path(out_dir / "model.pt") as tmp:
         torch.save({"model_config": model_cfg.to_dict(), "training_config": cfg.to_dict(), "box": box,
                     "state_dict": {k: v.cpu() for k, v in model.state_dict().items()},
-                    "test_index": test_index, "gammas": gammas, "provenance": provenance}, tmp)
+                    "test_index": torch.from_numpy(test_index), "gammas": torch.from_numpy(gammas),
+                    "provenance": provenance}, tmp)  # tensors, not arrays: read back without running code
     save_rows(out_dir / "history.csv", history)
     trainer.checkpoint_path.unlink(missing_ok=True)
     return history
@@ -139,6 +141,14 @@ def load_distance_vae(path, device="cpu") -> tuple[DistanceVAE, dict]:
     expected = "a model file from `fieldvae lj train`"
     record = load_torch(path, expected)
     require_keys(path, record, ("model_config", "training_config", "state_dict", "box", "gammas", "test_index"), expected)
-    model = DistanceVAE(LJModelConfig(**record["model_config"]))
-    model.load_state_dict(record["state_dict"])
+    for key in ("test_index", "gammas"):
+        if not isinstance(record[key], torch.Tensor) or record[key].ndim != 1:
+            raise ValueError(f"{path}: key {key!r} is not a 1-d tensor; expected {expected}")
+        record[key] = record[key].numpy()
+    model = DistanceVAE(from_dict(LJModelConfig, record["model_config"], f"{path}: model_config"))
+    try:
+        model.load_state_dict(record["state_dict"])
+    except (RuntimeError, TypeError, AttributeError) as err:
+        raise ValueError(f"{path}: its weights do not fit the model its model_config describes "
+                         f"({str(err).splitlines()[0]}); expected {expected}") from err
     return model.to(device).eval(), record

@@ -25,8 +25,9 @@ class ModelConfig:
         object.__setattr__(self, "prior_variances", tuple(float(v) for v in self.prior_variances))
         if self.prior not in PRIORS:
             raise ValueError(f"prior: expected one of {', '.join(PRIORS)}, got {self.prior!r}")
-        if len(self.blocks) < 2 or min(self.blocks) < 1:
-            raise ValueError(f"blocks: expected at least two positive block sizes, got {list(self.blocks)}")
+        if len(self.blocks) < 3 or len(self.blocks) % 2 == 0 or min(self.blocks) < 1:
+            raise ValueError(f"blocks: expected an odd number (3 or more) of positive block sizes, k encoder blocks "
+                             f"and k + 1 decoder blocks, got {list(self.blocks)}")
         small = min(self.height, self.width)
         if small < self.stride + 2:  # below, the encoder's last map would be a single pixel
             raise ValueError(f"fields of {self.height} x {self.width} are too small for {len(self.blocks) // 2} "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 
 from fieldvae.core.io import atomic_path, load_torch, require_keys
+from fieldvae.core.settings import from_dict
 from fieldvae.darcy.models.config import ModelConfig
 from fieldvae.darcy.models.densevae import DenseVAE
 
@@ -41,8 +42,12 @@ def load_model(path, device="cpu") -> tuple[DenseVAE, dict]:
     if "diverged_epoch" in state:
         raise ValueError(f"{path}: the run diverged in epoch {state['diverged_epoch']} and has no trained weights "
                          f"({state['diverged_reason']})")
-    model = DenseVAE(ModelConfig(**state["model_config"]))
-    model.load_state_dict(state["state_dict"])
+    model = DenseVAE(from_dict(ModelConfig, state["model_config"], f"{path}: model_config"))
+    try:
+        model.load_state_dict(state["state_dict"])
+    except (RuntimeError, TypeError, AttributeError) as err:  # weights of another architecture
+        raise ValueError(f"{path}: its weights do not fit the model its model_config describes "
+                         f"({str(err).splitlines()[0]}); expected {EXPECTED}") from err
     return model.to(device).eval(), {k: v for k, v in state.items() if k != "state_dict"}
 
 
