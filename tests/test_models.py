@@ -81,7 +81,9 @@ def test_darcy_grids_are_not_padded():
     ({"height": 5, "width": 40}, "smaller side must be at least 6 pixels"),
     ({"height": 9, "width": 9, "blocks": (1, 1, 1, 1, 1)}, "too small"),
     ({"prior": "scaled", "prior_variances": (1.0,)}, "prior_variances: expected 2 positive values"),
-    ({"n_latent": 0}, "n_latent: expected a positive integer"),
+    ({"n_latent": 0}, "n_latent: expected an integer from 1 to 1024, got 0"),
+    ({"growth": 100_000_000}, "growth: expected an integer from 1 to 1024"),
+    ({"blocks": (4, 6)}, "blocks: expected an odd number"),
 ])
 def test_bad_model_settings(settings, message):
     with pytest.raises(ValueError, match=message):

@@ -199,6 +199,60 @@ def test_debug_shows_the_traceback(good, tmp_path):
     assert code == 2 and "Traceback" in stderr and ERROR.match(stderr.splitlines()[-1])
 
 
+def _config(tmp_path, text: str) -> list:
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    return ["check-config", path, "--schema", REPO / "workflow/schemas/config.schema.yaml"]
+
+
+def _npz_with_header(tmp_path, header: bytes) -> Path:
+    path = tmp_path / "mine.npz"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("fields.npy", b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header)
+    return path
+
+
+def _nan_model(tmp_path, good) -> Path:
+    record = torch.load(good["model.pt"], weights_only=True)
+    record["state_dict"] = {k: v * math.nan if v.is_floating_point() else v for k, v in record["state_dict"].items()}
+    torch.save(record, tmp_path / "model.pt")
+    return tmp_path / "model.pt"
+
+
+# Inputs a reviewer found mishandled (a hang, tracebacks, silent acceptance), each now refused by name.
+REVIEWED = {
+    "YAML alias bomb": (lambda tmp, good: _config(tmp, 'a: &a ["x", "x"]\nb: &b [*a, *a]\nc: [*b, *b]\n'),
+                        "alias *a found"),
+    "float grid": (lambda tmp, good: _config(tmp, CONFIG_TEXT.replace("grid: 65", "grid: 65.0")),
+                   "config key 'scales.paper.grid': expected an integer, got 65.0"),
+    "400-digit count": (lambda tmp, good: _config(tmp, CONFIG_TEXT.replace("n_train: 512", "n_train: 1" + "0" * 400)),
+                        "config key 'scales.paper.n_train': expected a value <= 1000000000"),
+    "npz header of Python text": (lambda tmp, good: ["import-fields", "--entry", json.dumps(
+        {"file": str(_npz_with_header(tmp, b'{__import__("os")}\n')), "seed": 0}), "--seed", 0, "--out", tmp / "o.npz"],
+        "not a readable .npz file"),
+    "entry without a file": (lambda tmp, good: ["import-fields", "--entry", '{"fields": "f"}', "--seed", 0, "--out",
+                                                tmp / "o.npz"], "--entry key 'file': missing"),
+    "entry of wrong types": (lambda tmp, good: ["import-fields", "--entry", json.dumps(
+        {"file": "x.npz", "standardise": "no"}), "--seed", 0, "--out", tmp / "o.npz"],
+        "--entry key 'standardise': expected true or false, got 'no'"),
+    "output that is a folder": (lambda tmp, good: ["dataset", "--kle", good["kle.npz"], "--theta", "standard",
+                                                   "--n-train", 2, "--n-test", 1, "--n-labelled", 0, "--seed", 0,
+                                                   "--out", tmp], "a folder; expected the path of the file to write"),
+    "model with NaN weights": (lambda tmp, good: command(MODEL_READERS["encode"], _nan_model(tmp, good), tmp / "out",
+                                                         good), "have non-finite values"),
+    "huge latent count": (lambda tmp, good: ["train", "--data", good["data.npz"], "--model", '{"n_latent": 1000000000}',
+                                             "--seed", 0, "--out-dir", tmp / "run"],
+                          "n_latent: expected an integer from 1 to 1024, got 1000000000"),
+}
+
+
+@pytest.mark.parametrize("probe", REVIEWED)
+def test_reviewed_inputs_are_refused_by_name(probe, good, tmp_path):
+    make, says = REVIEWED[probe]
+    code, stderr = call(*make(tmp_path, good))
+    assert says in refused(code, stderr, "")[0], stderr
+
+
 # --- the fuzz suite: configurations ---------------------------------------------------------------------
 
 CONFIG_TEXT = (REPO / "config.yaml").read_text()

@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        for option in ("out", "csv", "md"):
+            path = getattr(args, option, None)
+            if isinstance(path, Path) and path.is_dir():
+                raise ValueError(f"--{option} {path}: a folder; expected the path of the file to write")
         args.run(args)
     except Exception as err:
         if args.debug or os.environ.get("FIELDVAE_DEBUG", "0") not in ("", "0"):

@@ -27,7 +27,15 @@ class ConfigError(ValueError):
 
 class _StrictLoader(yaml.SafeLoader):
     """PyYAML's safe loader (plain data only: no tag constructs a Python object), refusing a key
-    given twice in one mapping, which the plain loader resolves silently in favour of the last."""
+    given twice in one mapping, which the plain loader resolves silently in favour of the last, and
+    aliases (*name), which let a few hundred bytes expand to billions of values."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, f"alias *{event.anchor} found; expected plain values "
+                                              "(anchors and aliases are not accepted)", event.start_mark)
+        return super().compose_node(parent, index)
 
 
 def _unique_keys(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
@@ -72,8 +80,9 @@ def validate_config(config: dict, schema_path: str | Path, files=()) -> dict:
     configuration files it was read from (by Snakemake), read again here to refuse duplicate keys."""
     for path in files:
         load_yaml(path)
-    schema = load_yaml(schema_path)
-    validator = jsonschema.Draft202012Validator(schema)
+    with open(schema_path, encoding="utf-8") as fh:  # the workflow's own schema, with its YAML aliases
+        schema = yaml.safe_load(fh)
+    validator = _Validator(schema)
     problems = [_describe(e) for e in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))]
     problems += _non_finite(config, [])
     if not problems:  # the cross-checks assume a structurally valid config
@@ -81,6 +90,12 @@ def validate_config(config: dict, schema_path: str | Path, files=()) -> dict:
     if problems:
         raise ConfigError(problems)
     return config
+
+
+# JSON Schema counts 33.0 as an integer; the checks below and the commands need an int.
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=(
+    jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda checker, value: isinstance(value, int) and not isinstance(value, bool))))
 
 
 def _non_finite(value, path: list) -> list[str]:
@@ -154,7 +169,7 @@ def _cross_check(config: dict) -> list[str]:
         dataset_bytes = total * 4 * n * n * 4  # float32 p, u_x, u_y and log K per sample
         if dataset_bytes > MAX_DATASET_BYTES:
             problems.append(f"config key 'scales.{name}.n_train': {total} samples (n_train + n_test + n_labelled) on "
-                            f"the {n} x {n} grid take {dataset_bytes / 2**30:.1f} GiB a dataset; expected at most "
+                            f"the {n} x {n} grid take {dataset_bytes // 2**30} GiB a dataset; expected at most "
                             f"{MAX_DATASET_BYTES // 2**30} GiB")
         if config["figures"]["fig1"]["sample"] >= total:
             problems.append(f"config key 'figures.fig1.sample': expected a sample index below {total}, "

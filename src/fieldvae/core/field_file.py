@@ -70,6 +70,9 @@ def problems(entry: dict, where: str, n_latent: int | None = None) -> list[str]:
     """Everything wrong with a file entry, each naming the entry's key (`where` + key, e.g.
     "config key 'datasets.mine." + "factors'"), the file, the array's key and what was expected.
     n_latent: the latents of a semi-supervised experiment on it, which must equal the factor count."""
+    found = _entry_problems(entry, where)
+    if found:
+        return found
     path = entry["file"]
     try:
         arrays = header(path)
@@ -143,6 +146,35 @@ def problems(entry: dict, where: str, n_latent: int | None = None) -> list[str]:
             found.append(f"{where}factors': {path}:{factors_key} has {factors} factors; the semi-supervised "
                          f"experiment has n_latent {n_latent}, and needs one latent per factor")
     return found
+
+
+# The keys of a file entry and their types (the configuration's schema checks the same; an entry
+# given to `fieldvae import-fields --entry` is checked here).
+ENTRY_TYPES = {"file": str, "fields": str, "factors": str, "factor_names": list, "channel_names": list, "split": dict,
+               "standardise": bool, "seed": int}
+SPLIT_TYPES = {"n_train": int, "n_test": int, "n_labelled": int, "train": str, "test": str, "labelled": str}
+
+
+def _entry_problems(entry: dict, where: str) -> list[str]:
+    """Unknown keys and values of the wrong type in a file entry, each named."""
+    if "file" not in entry:
+        return [f"{where}file': missing; expected the path of a .npz or HDF5 file"]
+    found = []
+    for name, value, types in [*((k, v, ENTRY_TYPES) for k, v in entry.items()),
+                               *((f"split.{k}", v, SPLIT_TYPES) for k, v in (entry.get("split") or {}).items()
+                                 if isinstance(entry.get("split"), dict))]:
+        wanted = types.get(name.removeprefix("split."))
+        if wanted is None:
+            found.append(f"{where}{name}': unknown key; expected only {', '.join(types)}")
+        elif not isinstance(value, wanted) or (wanted is int and (isinstance(value, bool) or value < 0)):
+            found.append(f"{where}{name}': expected {_TYPE_WORDS[wanted]}, got {value!r}")
+        elif wanted is list and not all(isinstance(v, str) for v in value):
+            found.append(f"{where}{name}': expected a list of names, got {value!r}")
+    return found
+
+
+_TYPE_WORDS = {str: "text", list: "a list of names", dict: "a mapping", bool: "true or false",
+               int: "a count (an integer >= 0)"}
 
 
 def split_sizes(entry: dict) -> dict[str, int]:

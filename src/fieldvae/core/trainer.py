@@ -193,6 +193,10 @@ class Trainer:
             _set_global_rng_states(state["global_generators"])
             self.objective.load_state_dict(state["objective"])
             self.history, epoch = state["history"], state["epoch"]
+            if not (isinstance(epoch, int) and 0 <= epoch < self.schedule.epochs and isinstance(self.history, list)
+                    and len(self.history) == epoch + 1):
+                raise ValueError(f"epoch {epoch!r} and a history of {len(self.history)} rows do not match a run of "
+                                 f"{self.schedule.epochs} epochs")
         except Exception as err:  # the fingerprint matches, yet the state does not fit: damaged, or crafted
             raise ValueError(f"{self.checkpoint_path}: a checkpoint of this run's code and settings that cannot be "
                              f"restored ({type(err).__name__}: {err}); delete it to start afresh") from err

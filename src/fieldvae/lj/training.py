@@ -132,6 +132,9 @@ def load_trained(model_path, data_paths) -> Trained:
     if len(gammas) != len(record["gammas"]) or not np.array_equal(gammas, record["gammas"]):
         raise ValueError(f"--data: these sample files are not the ones {model_path} was trained on (gammas differ)")
     test = record["test_index"]
+    if test.dtype.kind not in "iu" or not np.all((0 <= test) & (test < len(gammas))) or len(np.unique(test)) != len(test):
+        raise ValueError(f"{model_path}: key 'test_index' is not a set of indices in [0, {len(gammas)}); "
+                         "expected a model file from `fieldvae lj train`")
     return Trained(model, positions, gammas, box, np.setdiff1d(np.arange(len(gammas)), test), test,
                    record["training_config"]["kl_weight"])
 

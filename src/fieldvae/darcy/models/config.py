@@ -6,6 +6,11 @@ from dataclasses import asdict, dataclass
 
 from fieldvae.darcy.models.priors import PRIORS
 
+# Bounds that keep a model far from exhausting memory (the paper's model: 3 channels of 65 x 65,
+# 2 latents, growth 4, blocks of 4 and 6 layers); a value beyond them is a typo, not a model.
+LIMITS = {"channels": 1024, "n_latent": 1024, "growth": 1024, "init_features": 1024, "hierarchical_width": 4096,
+          "height": 4097, "width": 4097, "blocks": 64}
+
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -32,9 +37,11 @@ class ModelConfig:
         if small < self.stride + 2:  # below, the encoder's last map would be a single pixel
             raise ValueError(f"fields of {self.height} x {self.width} are too small for {len(self.blocks) // 2} "
                              f"encoder blocks: the smaller side must be at least {self.stride + 2} pixels")
-        for name in ("channels", "n_latent", "growth", "init_features", "hierarchical_width"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name}: expected a positive integer, got {getattr(self, name)}")
+        for name in ("channels", "n_latent", "growth", "init_features", "hierarchical_width", "height", "width"):
+            if not 1 <= getattr(self, name) <= LIMITS[name]:
+                raise ValueError(f"{name}: expected an integer from 1 to {LIMITS[name]}, got {getattr(self, name)}")
+        if max(self.blocks) > LIMITS["blocks"]:
+            raise ValueError(f"blocks: expected layers per block from 1 to {LIMITS['blocks']}, got {list(self.blocks)}")
         if self.prior == "scaled" and (len(self.prior_variances) != self.n_latent or min(self.prior_variances) <= 0):
             raise ValueError(f"prior_variances: expected {self.n_latent} positive values, got {list(self.prior_variances)}")
 

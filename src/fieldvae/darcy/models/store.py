@@ -43,6 +43,11 @@ def load_model(path, device="cpu") -> tuple[DenseVAE, dict]:
         raise ValueError(f"{path}: the run diverged in epoch {state['diverged_epoch']} and has no trained weights "
                          f"({state['diverged_reason']})")
     model = DenseVAE(from_dict(ModelConfig, state["model_config"], f"{path}: model_config"))
+    if not isinstance(state["state_dict"], dict):
+        raise ValueError(f"{path}: key 'state_dict' holds a {type(state['state_dict']).__name__}; expected {EXPECTED}")
+    bad = [k for k, v in state["state_dict"].items() if isinstance(v, torch.Tensor) and not torch.isfinite(v).all()]
+    if bad:
+        raise ValueError(f"{path}: weights {bad[0]!r} have non-finite values; expected a trained model")
     try:
         model.load_state_dict(state["state_dict"])
     except (RuntimeError, TypeError, AttributeError) as err:  # weights of another architecture
