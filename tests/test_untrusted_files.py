@@ -243,6 +243,20 @@ REVIEWED = {
     "huge latent count": (lambda tmp, good: ["train", "--data", good["data.npz"], "--model", '{"n_latent": 1000000000}',
                                              "--seed", 0, "--out-dir", tmp / "run"],
                           "n_latent: expected an integer from 1 to 1024, got 1000000000"),
+    "an epoch count that trains forever": (lambda tmp, good: ["train", "--data", good["data.npz"], "--training",
+                                                              '{"epochs": 100000000000000000000}', "--seed", 0,
+                                                              "--out-dir", tmp / "run"],
+                                           "epochs: expected an integer from 1 to 10,000,000"),
+    "a size that comes from the data": (lambda tmp, good: ["train", "--data", good["data.npz"], "--model",
+                                                           '{"height": 9}', "--seed", 0, "--out-dir", tmp / "run"],
+                                        "key 'height' comes from the data (17 in"),
+    "NaN on the command line": (lambda tmp, good: ["kle", "--grid", 17, "--terms", 2, "--correlation-length", "nan",
+                                                   "--out", tmp / "k.npz"],
+                                "argument --correlation-length: expected a finite number, got 'nan'"),
+    "a 5000-digit JSON number": (lambda tmp, good: ["import-fields", "--entry", '{"seed": 1' + "0" * 5000 + "}",
+                                                    "--seed", 0, "--out", tmp / "o.npz"], "not valid JSON (Exceeds"),
+    "a missing schema": (lambda tmp, good: ["check-config", REPO / "config.yaml", "--schema", tmp / "none.yaml"],
+                         "no schema file"),
 }
 
 
@@ -496,6 +510,18 @@ def test_fuzz_checkpoints(content, tmp_path_factory):
         return
     assert not resumed and f"ignoring {folder / 'checkpoint.pt'}: " in log.getvalue()
     assert len(trainer.train()) == 2  # and training goes on afresh
+
+
+def test_a_checkpoint_of_this_run_with_non_finite_weights_is_refused(tmp_path):
+    """Written by this run's code and settings, yet damaged: not resumed as if good, nor taken for a divergence."""
+    trainer = Trainer(torch.nn.Linear(2, 1), Counting(), Schedule(), 0, tmp_path, {"run": 1}, log=io.StringIO())
+    with torch.no_grad():
+        trainer.model.weight.fill_(math.nan)
+    trainer.checkpoint(0)
+    fresh = Trainer(torch.nn.Linear(2, 1), Counting(), Schedule(), 0, tmp_path, {"run": 1}, log=io.StringIO())
+    with pytest.raises(ValueError, match="checkpoint.pt: a checkpoint of this run's code and settings that cannot be "
+                                         "restored .*weights 'weight' have non-finite values"):
+        fresh.resume()
 
 
 # --- the fuzz suite: command lines -----------------------------------------------------------------------------

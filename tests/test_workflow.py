@@ -104,7 +104,9 @@ def test_tiny_scale_end_to_end(built):
     # the claims judged, and the summary tables with the paper's claim next to them
     claims = (root / "tables/claims.md").read_text()
     assert "scale `tiny`" in claims and all(f"| C{i} |" in claims for i in (1, 4, 7, 12, "14a"))
-    assert "inconclusive at 1 trial" in claims or "not measured" in claims  # one trial decides nothing
+    assert "undecidable at 1 trial" in claims  # one trial decides nothing, and the table says so
+    calibration = (root / "tables/verdict_calibration.md").read_text()
+    assert "scale `tiny`" in calibration and "| C12 |" in calibration
     summary = (root / "tables/summary.md").read_text()
     assert "scale `tiny`" in summary and "The paper claims:" in summary and "| mixture_hierarchical |" in summary
     assert "many beta between 5 and 100" in (root / "tables/betas.md").read_text()
@@ -139,7 +141,8 @@ def test_report_holds_every_figure_and_table_with_caption_and_scale(built):
     names = set(re.findall(r'"name": "((?:fig\d+|claims|summary|labels|betas|lj_\w+)\.(?:pdf|csv))"', html))
     assert names == ({f"fig{n}.pdf" for n in (1, *range(3, 16))} | {f"{name}.pdf" for name in LJ_FIGURES}
                      | {"claims.csv", "summary.csv", "labels.csv", "betas.csv", "lj_anomaly.csv"})
-    assert html.count("tiny</tt>") == 25 and html.count("The paper claims:") == 3
+    assert html.count("tiny</tt>") == 26 and html.count("The paper claims:") == 3
+    assert "Verdict calibration" in html
 
 
 def test_switching_scale_plans_only_that_scale(built):

@@ -25,10 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
-        for option in ("out", "csv", "md"):
+        for option in ("out", "csv", "md", "calibration_csv", "calibration_md"):
             path = getattr(args, option, None)
             if isinstance(path, Path) and path.is_dir():
-                raise ValueError(f"--{option} {path}: a folder; expected the path of the file to write")
+                raise ValueError(f"--{option.replace('_', '-')} {path}: a folder; expected the path of the file to write")
         args.run(args)
     except Exception as err:
         if args.debug or os.environ.get("FIELDVAE_DEBUG", "0") not in ("", "0"):
@@ -78,6 +78,9 @@ def _version() -> str:
 def _check_config(args: argparse.Namespace) -> None:
     from fieldvae.config import load_yaml, validate_config
 
+    if not args.schema.is_file():
+        raise FileNotFoundError(f"--schema {args.schema}: no schema file (the default is relative to the repository "
+                                "root: run there, or pass --schema)")
     validate_config(load_yaml(args.config), args.schema)
     print(f"{args.config}: valid")
 

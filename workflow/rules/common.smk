@@ -56,7 +56,7 @@ OVERVIEWS = {
 }
 LJ_FIGURES = [f"lj_{name}" for name in LJ_FIGURE_INPUTS]
 FIGURES = ["fig1", "fig3", "fig4", "fig5", "fig7", "fig10", "fig13", "fig14", *OVERVIEWS, *LJ_FIGURES]
-PUBLISHED_TABLES = ["claims", *TABLES, "lj_anomaly"]
+PUBLISHED_TABLES = ["claims", "verdict_calibration", *TABLES, "lj_anomaly"]
 # Experiments the figures are drawn from, and the sweep each must have.
 FIGURE_EXPERIMENTS = {**{e: None for e, _, _ in OVERVIEWS.values()}, "beta_sweep": "betas", "semi_supervised": "labels"}
 for _scale, _preset in config["scales"].items():

@@ -12,6 +12,13 @@ rule claims:
             subcategory="{scale} scale",
         ),
         md="tables/{scale}/claims.md",
+        calibration_csv=report(
+            "tables/{scale}/verdict_calibration.csv",
+            caption="../report/verdict_calibration.rst",
+            category="Claims",
+            subcategory="{scale} scale",
+        ),
+        calibration_md="tables/{scale}/verdict_calibration.md",
     params:
         n_train=lambda w: config["scales"][w.scale]["n_train"],
         code=code("darcy", "_claims"),
@@ -23,7 +30,8 @@ rule claims:
     shell:
         "fieldvae claims --tables {input.tables} --n-train {params.n_train} --lines {input.lines}"
         " --directions {input.directions} --between {input.between} --rotations {input.rotations}"
-        " --scale {wildcards.scale} --csv {output.csv} --md {output.md} > {log} 2>&1"
+        " --scale {wildcards.scale} --csv {output.csv} --md {output.md} --calibration-csv {output.calibration_csv}"
+        " --calibration-md {output.calibration_md} > {log} 2>&1"
 
 
 rule claims_table:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -14,10 +15,22 @@ def json_settings(text: str) -> dict:
     """argparse type of options such as --model '{"prior": "hierarchical"}'."""
     try:
         value = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise argparse.ArgumentTypeError(f"not valid JSON ({err}): {text!r}") from None
+    except ValueError as err:  # not JSON, or a number of more than 4300 digits
+        shown = text if len(text) <= 80 else f"{text[:77]}..."
+        raise argparse.ArgumentTypeError(f"not valid JSON ({str(err)[:120]}): {shown!r}") from None
     if not isinstance(value, dict):
         raise argparse.ArgumentTypeError(f"expected a JSON object of settings, got {text!r}")
+    return value
+
+
+def finite_float(text: str) -> float:
+    """argparse type of number options: NaN and infinities are refused by name, not computed with."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
     return value
 
 

@@ -6,6 +6,7 @@ Trial counts are small (3 to 50 runs), so the tests are exact where one exists, 
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -35,6 +36,7 @@ def binomial_test(k: int, n: int, p: float, alternative: str) -> float:
     return float(stats.binomtest(int(k), int(n), p, alternative=alternative).pvalue)
 
 
+@functools.lru_cache(maxsize=None)  # pure, and slow for large samples: a calibration asks again and again
 def proportions_test(k1: int, n1: int, k2: int, n2: int, alternative: str) -> float:
     """p-value of Boschloo's exact test that rate 1 is 'greater' than, 'less' than, or differs from
     ('two-sided') rate 2. Exact, and uniformly more powerful than Fisher's exact test, which conditions

@@ -186,6 +186,9 @@ class Trainer:
         if state is None:
             return False
         try:
+            bad = [k for k, v in state["model"].items() if v.is_floating_point() and not torch.isfinite(v).all()]
+            if bad:
+                raise ValueError(f"weights {bad[0]!r} have non-finite values")
             self.model.load_state_dict(state["model"])
             self.optimizer.load_state_dict(state["optimizer"])  # moves its moments to the parameters' device
             self.order_generator.set_state(state["order_generator"])

@@ -1,8 +1,9 @@
 """The claims table: every quantitative claim of the paper (SPEC E: C1-C15, and the two claims of
 figure 14's caption) with what we measured, the test, and a verdict: `reproduced`, `contradicted`,
 `inconclusive at n trials` (next to the trials that would give 80% power for the effect the paper
-states), or `not measured` (an input is missing; the reason is given). RULES below, which also opens
-the markdown table, states how a verdict is reached.
+states), `undecidable at n trials` (these trials cannot reach a verdict honestly: see
+fieldvae.core.verdict_calibration), or `not measured` (an input is missing; the reason is given).
+RULES below, which also opens the markdown table, states how a verdict is reached.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from fieldvae.core import stats
+from fieldvae.core import stats, verdict_calibration
 from fieldvae.core.io import atomic_path, save_rows
 from fieldvae.darcy.run_ids import parse
 
@@ -41,9 +42,24 @@ RULES = (
     "margin, contradicted when its 95% interval lies beyond the margin. Contradiction takes precedence. p_reproduce "
     "and p_contradict are the p-values of the two tests; 'not stated' means the paper gives no effect size to power "
     "a test for. A claim whose input is missing is 'not measured', with the reason; one pair of runs (C10) gives no "
-    "test and stays inconclusive.")
+    "test and stays inconclusive. A count claim whose trials cannot reach `reproduced`, or would contradict a right "
+    "paper more than 5% of the time, reads `undecidable at n` with the trials that would decide it, whatever its "
+    "counts (reachable_at_n and false_contradiction; the verdict calibration table gives the whole calculation).")
 COLUMNS = ("id", "figure", "claim", "paper", "p_paper", "p_alt", "measured", "test", "p_reproduce",
-           "p_contradict", "verdict", "trials_for_80pct_power", "how")
+           "p_contradict", "verdict", "reachable_at_n", "false_contradiction", "trials_for_80pct_power", "how")
+# The verdict calibration (fieldvae.core.verdict_calibration) of each row, at the row's own trials.
+CALIBRATION_COLUMNS = ("id", "claim", "trials", "paper_right", "right_reproduced", "right_contradicted",
+                       "right_inconclusive", "paper_wrong", "wrong_reproduced", "wrong_contradicted",
+                       "wrong_inconclusive", "reachable_at_n", "decidable_from")
+CALIBRATION_RULES = (
+    "Each count claim's verdict rule, calibrated at this build's own trial counts: the probability of each verdict "
+    "when the paper is right (its rate, or its two rates) and when it is wrong (the contrast p_alt; for a comparison, "
+    "both arms at the mean of the paper's two rates), summed exactly over every outcome those trials can give, each "
+    "judged by the same code as the claims table (outcomes below 1e-9 under both models are left out). "
+    "reachable_at_n: the verdicts some outcome gives. A row is decidable when `reproduced` is reachable and "
+    "P(contradicted | paper right) is at most 0.05; otherwise the claims table reads `undecidable at n`, and "
+    "decidable_from is the smallest trial count (per arm, for a comparison) that would decide it. Rows without a "
+    "count model say why.")
 
 
 class Rate(NamedTuple):
@@ -164,12 +180,15 @@ def claims(rows: list[dict], n_train: int, lines=None, directions=None, between=
     out = []
     for claim_id, measure in measures.items():
         figure, claim, paper, numbers = CLAIMS[claim_id]
-        row = dict.fromkeys(COLUMNS, "-") | {"id": claim_id, "figure": figure, "claim": claim, "paper": paper}
+        row = dict.fromkeys((*COLUMNS, *CALIBRATION_COLUMNS), "-") | {"id": claim_id, "figure": figure,
+                                                                        "claim": claim, "paper": paper}
         row |= _plan(numbers)
         try:
-            row |= _judge(numbers, measure())
+            measured = measure()
+            row |= _judge(numbers, measured)
+            row |= _calibrate(numbers, measured)
         except NotMeasured as missing:
-            row |= {"verdict": "not measured", "how": str(missing)}
+            row |= {"verdict": "not measured", "how": str(missing), "paper_right": f"not measured: {missing}"}
         out.append(row)
     return out
 
@@ -193,6 +212,45 @@ def _judge(numbers, measured) -> dict:
     if isinstance(numbers, Comparison):
         return compare_rates(*measured)
     return measured
+
+
+def _calibrate(numbers, measured) -> dict:
+    """The row's verdict calibration, and its verdict made `undecidable at n` where these trials can
+    neither reach `reproduced` nor keep a false contradiction at most 5% likely."""
+    if isinstance(numbers, Rate):
+        _, n, _ = measured
+        trials, per_arm = _trials(n), ""
+
+        def at(count, wrong=False):
+            return verdict_calibration.rate(lambda k: _rate(numbers, k, count, "")["verdict"], count,
+                                            numbers.p_paper, numbers.p_alt if wrong else None)
+        fields = {"paper_right": f"rate {_g(numbers.p_paper)}", "paper_wrong": f"rate {_g(numbers.p_alt)}"}
+    elif isinstance(numbers, Comparison) and numbers.p_more is not None:
+        (name1, _, n1), (name2, _, n2), _ = measured
+        n, trials, per_arm = max(n1, n2), f"{n1} vs {n2} trials", " per arm"
+        equal = (numbers.p_more + numbers.p_fewer) / 2
+
+        def at(count, wrong=False):  # the build's own arms, then equal arms of `count`
+            m1, m2 = (n1, n2) if count == n else (count, count)
+            return verdict_calibration.comparison(
+                lambda k1, k2: compare_rates((name1, k1, m1), (name2, k2, m2), "")["verdict"], m1, m2,
+                (numbers.p_more, numbers.p_fewer), (equal, equal) if wrong else None)
+        fields = {"paper_right": f"rates {_g(numbers.p_more)} ({name1}) and {_g(numbers.p_fewer)} ({name2})",
+                  "paper_wrong": f"both rates {_g(equal)}"}
+    else:
+        reason = ("the paper states no rates" if isinstance(numbers, Comparison) else
+                  "no count model (a trend, a shift or one pair; the paper states no effect size)")
+        return {"paper_right": f"not simulated: {reason}", "reachable_at_n": "not simulated"}
+    calibration = at(n, wrong=True)
+    fields |= {"trials": trials, "reachable_at_n": ", ".join(calibration.reachable),
+               "false_contradiction": calibration.right["contradicted"],
+               **{f"right_{v}": p for v, p in calibration.right.items()},
+               **{f"wrong_{v}": p for v, p in calibration.wrong.items()}}
+    if calibration.decidable:
+        return fields | {"decidable_from": f"{n}{per_arm} (this build)"}
+    needed = verdict_calibration.deciding_trials(at, n + 1)
+    fields["decidable_from"] = f"{needed}{per_arm}" if needed else f"more than {verdict_calibration.MAX_TRIALS}{per_arm}"
+    return fields | {"verdict": f"undecidable at {trials} (decidable from {fields['decidable_from']})"}
 
 
 def _verdict(p_reproduce: float, p_contradict: float, trials: str) -> str:
@@ -439,10 +497,20 @@ def _s_kl_with_labels(runs, n_train: int) -> dict:
 
 def write(csv_path, md_path, rows: list[dict], scale: str) -> None:
     """The claims as CSV, and as markdown opening with the verdict rules."""
-    save_rows(csv_path, rows)
-    lines = [f"# Claims of the paper against this pipeline (scale `{scale}`)", "", RULES, "",
-             "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(_cell(row[c]) for c in COLUMNS) + " |" for row in rows]
+    _write_table(csv_path, md_path, rows, COLUMNS, f"Claims of the paper against this pipeline (scale `{scale}`)",
+                 RULES)
+
+
+def write_calibration(csv_path, md_path, rows: list[dict], scale: str) -> None:
+    """The verdict calibration of every claim row, as CSV and as markdown opening with how it is made."""
+    _write_table(csv_path, md_path, rows, CALIBRATION_COLUMNS,
+                 f"Verdict calibration of the claims table (scale `{scale}`)", CALIBRATION_RULES)
+
+
+def _write_table(csv_path, md_path, rows: list[dict], columns, title: str, rules: str) -> None:
+    save_rows(csv_path, [{c: row[c] for c in columns} for row in rows])
+    lines = [f"# {title}", "", rules, "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(_cell(row[c]) for c in columns) + " |" for row in rows]
     with atomic_path(md_path) as tmp:
         tmp.write_text("\n".join(lines) + "\n")
 

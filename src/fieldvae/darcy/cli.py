@@ -11,15 +11,16 @@ import sys
 import time
 from pathlib import Path
 
-from fieldvae.core.cli_support import (add_training_options, json_settings,
-                                       recorded_params, save_figure)
+from fieldvae.core.cli_support import (add_training_options, finite_float,
+                                       json_settings, recorded_params,
+                                       save_figure)
 
 
 def add_commands(sub) -> None:
     p = sub.add_parser("kle", help="compute the leading KLE eigenpairs of the log-permeability covariance")
     p.add_argument("--grid", type=int, required=True, help="nodes per side, 2^k + 1")
     p.add_argument("--terms", type=int, required=True, help="number of eigenpairs s")
-    p.add_argument("--correlation-length", type=float, default=0.1, help="length of exp(-|x - x'| / length)")
+    p.add_argument("--correlation-length", type=finite_float, default=0.1, help="length of exp(-|x - x'| / length)")
     p.add_argument("--out", type=Path, required=True, help="output .npz file")
     p.set_defaults(run=_kle)
 
@@ -30,8 +31,8 @@ def add_commands(sub) -> None:
     p.add_argument("--n-test", type=int, required=True)
     p.add_argument("--n-labelled", type=int, required=True, help="size of the separate labelled pool")
     p.add_argument("--seed", type=int, required=True)
-    p.add_argument("--source-strength", type=float, default=10.0)
-    p.add_argument("--well-width", type=float, default=0.125)
+    p.add_argument("--source-strength", type=finite_float, default=10.0)
+    p.add_argument("--well-width", type=finite_float, default=0.125)
     p.add_argument("--out", type=Path, required=True, help="output .npz file")
     p.set_defaults(run=_dataset)
 
@@ -72,7 +73,7 @@ def add_commands(sub) -> None:
     p = sub.add_parser("rotate", help="rotation study: a trained model's latent space rotated by angles")
     p.add_argument("--model", type=Path, required=True, help="model.pt from `fieldvae train`")
     p.add_argument("--data", type=Path, required=True, help="its dataset; the test set is used")
-    p.add_argument("--angles", type=float, nargs="+", default=[0, 15, 30, 45, 60, 75, 90], help="degrees")
+    p.add_argument("--angles", type=finite_float, nargs="+", default=[0, 15, 30, 45, 60, 75, 90], help="degrees")
     p.add_argument("--seed", type=int, default=0, help="fixes the noise shared by all angles")
     p.add_argument("--out", type=Path, required=True, help="output .csv file")
     p.set_defaults(run=_rotate)
@@ -127,6 +128,8 @@ def add_commands(sub) -> None:
     p.add_argument("--scale", required=True, help="the scale, named in the markdown")
     p.add_argument("--csv", type=Path, required=True, help="output .csv file")
     p.add_argument("--md", type=Path, required=True, help="output .md file")
+    p.add_argument("--calibration-csv", type=Path, required=True, help="output .csv file: the verdict calibration")
+    p.add_argument("--calibration-md", type=Path, required=True, help="output .md file: the verdict calibration")
     p.set_defaults(run=_claims)
 
     p = sub.add_parser("protocol-study", help="the hierarchical prior's effect per training protocol and data set")
@@ -251,8 +254,8 @@ def _import_fields(args: argparse.Namespace) -> None:
     save_arrays(args.out, arrays, provenance(recorded_params(args)))
     sizes = ", ".join(f"{len(arrays[k])} {k.removesuffix('_index')}" for k in ("train_index", "test_index", "labelled_index"))
     print(f"wrote {args.out}: fields {arrays['fields'].shape} ({sizes}), {arrays['theta'].shape[1]} factors; "
-          f"channel means {arrays['channel_mean'].round(4).tolist()}, standard deviations "
-          f"{arrays['channel_std'].round(4).tolist()}", file=sys.stderr)
+          f"channel means {[float(f'{v:.4g}') for v in arrays['channel_mean']]}, standard deviations "
+          f"{[float(f'{v:.4g}') for v in arrays['channel_std']]}", file=sys.stderr)
 
 
 def _train(args: argparse.Namespace) -> None:
@@ -380,6 +383,7 @@ def _claims(args: argparse.Namespace) -> None:
                          between=load_rows([args.between]) if args.between else None,
                          rotations=[(run_name(p), load_rows([p])) for p in args.rotations] or None)
     claims.write(args.csv, args.md, rows, args.scale)
+    claims.write_calibration(args.calibration_csv, args.calibration_md, rows, args.scale)
     print(args.md.read_text(), file=sys.stderr)
 
 

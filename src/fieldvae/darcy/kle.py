@@ -18,6 +18,7 @@ same (grid, s) always gives the same modes, whatever LAPACK returned:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,7 +90,7 @@ def compute_kle(n: int, terms: int, correlation_length: float = 0.1, driver: str
     check_memory(8 * size * size, f"the covariance matrix of a {n} x {n} grid")
     if not 1 <= terms <= size:
         raise ValueError(f"terms must be between 1 and {size} on a {n} x {n} grid, got {terms}")
-    if correlation_length <= 0:
+    if not 0 < correlation_length < math.inf:
         raise ValueError(f"correlation_length must be positive, got {correlation_length}")
     # Two extra pairs so that a degenerate cluster cut by the truncation is still fixed as a whole.
     m = min(terms + 2, size)

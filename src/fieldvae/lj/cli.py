@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from fieldvae.core.cli_support import (add_training_options, json_settings,
-                                       recorded_params, save_figure)
+from fieldvae.core.cli_support import (add_training_options, finite_float,
+                                       json_settings, recorded_params,
+                                       save_figure)
 
 # Figures: what they show, and the files they are drawn from.
 FIGURES = {
@@ -28,19 +29,19 @@ def add_commands(sub) -> None:
     steps = lj.add_subparsers(dest="step", required=True, metavar="STEP")
 
     p = steps.add_parser("sample", help="Metropolis samples: independent replicas, last configuration of each")
-    p.add_argument("--gamma", type=float, required=True, help="gravity m g sigma / epsilon")
+    p.add_argument("--gamma", type=finite_float, required=True, help="gravity m g sigma / epsilon")
     p.add_argument("--potential", default="lj", help="lj (cut at 3 sigma), fake (4 (r^-4 - r^-2)) or none")
     p.add_argument("--protocol", default="group", help="group (2500 sweeps from uniform, as published) or equilibrated")
     p.add_argument("--sweeps", type=int, default=None, help="override the protocol's sweeps")
     p.add_argument("--samples", type=int, required=True, help="replicas, one configuration each")
-    p.add_argument("--box", type=float, default=10.0)
+    p.add_argument("--box", type=finite_float, default=10.0)
     p.add_argument("--seed", type=int, required=True)
     p.add_argument("--out", type=Path, required=True, help="output .npz file")
     p.set_defaults(run=_sample)
 
     p = steps.add_parser("uniform", help="uniformly random configurations (an anomaly set)")
     p.add_argument("--samples", type=int, required=True)
-    p.add_argument("--box", type=float, default=10.0)
+    p.add_argument("--box", type=finite_float, default=10.0)
     p.add_argument("--seed", type=int, required=True)
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(run=_uniform)
@@ -63,7 +64,7 @@ def add_commands(sub) -> None:
     p.add_argument("--model", type=Path, required=True)
     p.add_argument("--data", type=Path, nargs="+", required=True, help="the training sample files, in training order")
     p.add_argument("--anomaly", nargs="+", default=[], metavar="NAME=FILE", help="named sample files to score")
-    p.add_argument("--displacements", type=float, nargs="*", default=[],
+    p.add_argument("--displacements", type=finite_float, nargs="*", default=[],
                    help="amplitudes (normalised units) of moving 4 particles of held-out configurations")
     p.add_argument("--block", type=int, default=0, help="side of the blacked-out block (0: none)")
     p.add_argument("--seed", type=int, required=True)

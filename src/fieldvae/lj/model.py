@@ -31,6 +31,9 @@ class LJModelConfig:
         return asdict(self)
 
 
+MAX_EPOCHS = 10_000_000  # and batch size: far beyond the published 100 epochs, short of training forever
+
+
 @dataclass(frozen=True)
 class LJTrainingConfig:
     epochs: int = 100
@@ -45,8 +48,8 @@ class LJTrainingConfig:
         if not isinstance(self.compile, bool):
             raise ValueError(f"compile: expected true or false, got {self.compile!r}")
         for name in ("epochs", "batch_size", "checkpoint_every"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name}: expected a positive integer, got {getattr(self, name)}")
+            if not 1 <= getattr(self, name) <= MAX_EPOCHS:
+                raise ValueError(f"{name}: expected an integer from 1 to {MAX_EPOCHS:,}, got {getattr(self, name)}")
         if self.lr <= 0 or self.kl_weight < 0:
             raise ValueError(f"lr > 0 and kl_weight >= 0 expected, got lr {self.lr}, kl_weight {self.kl_weight}")
         if not 0 < self.test_fraction < 1:

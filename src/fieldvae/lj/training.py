@@ -149,6 +149,10 @@ def load_distance_vae(path, device="cpu") -> tuple[DistanceVAE, dict]:
             raise ValueError(f"{path}: key {key!r} is not a 1-d tensor; expected {expected}")
         record[key] = record[key].numpy()
     model = DistanceVAE(from_dict(LJModelConfig, record["model_config"], f"{path}: model_config"))
+    weights = record["state_dict"] if isinstance(record["state_dict"], dict) else {}
+    bad = [k for k, v in weights.items() if isinstance(v, torch.Tensor) and not torch.isfinite(v).all()]
+    if bad:
+        raise ValueError(f"{path}: weights {bad[0]!r} have non-finite values; expected {expected}")
     try:
         model.load_state_dict(record["state_dict"])
     except (RuntimeError, TypeError, AttributeError) as err:

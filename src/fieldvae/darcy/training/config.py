@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+# Far beyond any protocol (the paper's longest is 20,000 epochs), short of a typo that trains forever.
+MAX_EPOCHS = 10_000_000
+MAX_COUNT = 1_000_000_000
+
 
 @dataclass(frozen=True)
 class TrainingConfig:
@@ -25,8 +29,8 @@ class TrainingConfig:
         if not isinstance(self.compile, bool):
             raise ValueError(f"compile: expected true or false, got {self.compile!r}")
         object.__setattr__(self, "lr", tuple((int(e), float(r)) for e, r in self.lr))
-        if self.epochs < 1:
-            raise ValueError(f"epochs: expected a positive integer, got {self.epochs}")
+        if not 1 <= self.epochs <= MAX_EPOCHS:
+            raise ValueError(f"epochs: expected an integer from 1 to {MAX_EPOCHS:,}, got {self.epochs}")
         if not 0 <= self.recon_epochs <= self.epochs:
             raise ValueError(f"recon_epochs: expected 0..epochs ({self.epochs}), got {self.recon_epochs}")
         if not self.lr or self.lr[0][0] != 0 or any(a[0] >= b[0] for a, b in zip(self.lr, self.lr[1:])):
@@ -34,8 +38,8 @@ class TrainingConfig:
         if min(r for _, r in self.lr) <= 0:
             raise ValueError("lr: learning rates must be positive")
         for name in ("batch_size", "n_train", "labels"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name}: expected a count >= 0, got {getattr(self, name)}")
+            if not 0 <= getattr(self, name) <= MAX_COUNT:
+                raise ValueError(f"{name}: expected a count from 0 to {MAX_COUNT:,}, got {getattr(self, name)}")
         if self.checkpoint_every < 1:
             raise ValueError(f"checkpoint_every: expected a positive integer, got {self.checkpoint_every}")
         if self.beta0 <= 0 or (self.fixed_beta is not None and self.fixed_beta < 0):

@@ -63,6 +63,10 @@ def train_run(data_path, model_settings: dict, training_settings: dict, seed: in
     training = from_dict(TrainingConfig, training_settings, "training settings")
     arrays, data_provenance = load_dataset(data_path)
     shape = dict(zip(("channels", "height", "width"), arrays["fields"].shape[1:]))
+    given = sorted(set(shape) & set(model_settings))
+    if given:
+        raise ValueError(f"model settings: key {given[0]!r} comes from the data ({shape[given[0]]} in {data_path}); "
+                         "expected it left out")
     model_cfg = from_dict(ModelConfig, {**model_settings, **shape}, "model settings")
     if training.labels and model_cfg.n_latent != arrays["theta"].shape[1]:
         raise ValueError(f"semi-supervised training needs one latent per factor: n_latent {model_cfg.n_latent}, "
