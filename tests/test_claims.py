@@ -77,11 +77,10 @@ def test_rate_claims_contradiction_takes_precedence_and_uses_the_paper_counts():
     assert many["C7"]["verdict"] == "reproduced"
     # "never" on shifted data is read as the mixture data's 0/50, so C6a and C2 judge alike
     shifted, mixture = by_id(group("shifted", 10, "disentangled", 1)), by_id(group("mixture", 10, "disentangled", 1))
-    # 0/10, the best outcome, gives 0.75^10 = 0.056: ten trials cannot reproduce "never"
+    # 1/10 is inconclusive, and 0/10, the best outcome, gives 0.75^10 = 0.056: ten trials cannot reproduce "never"
     assert shifted["C6a"]["verdict"] == mixture["C2"]["verdict"] == "undecidable at 10 trials (decidable from 11)"
-    # 4/10 would contradict "never", but 10 trials that cannot reproduce it are not a verdict either way
-    assert by_id(group("shifted", 10, "disentangled", 4))["C6a"]["verdict"] == "undecidable at 10 trials (decidable from 11)"
-    assert by_id(group("shifted", 11, "disentangled", 4))["C6a"]["verdict"] == "contradicted"
+    # 4/10 contradicts "never" although 10 trials cannot reproduce it: a right paper is never contradicted
+    assert by_id(group("shifted", 10, "disentangled", 4))["C6a"]["verdict"] == "contradicted"
     assert by_id(group("shifted", 11))["C6a"]["verdict"] == "reproduced"  # 0.75^11 < 0.05
 
 

@@ -64,7 +64,7 @@ def trials_one_sample(p_true: float, p_null: float, power: float = 0.8, alpha: f
             p_values = stats.binom.cdf(k, n, p_null)  # P(X <= k)
         return float(stats.binom.pmf(k[p_values < alpha], n, p_true).sum())
 
-    return _lasting(power_at, power, max_n, f"rate {p_true} against {p_null}")
+    return lasting(power_at, power, max_n, f"rate {p_true} against {p_null}")
 
 
 def trials_two_sample(p1: float, p2: float, power: float = 0.8, alpha: float = ALPHA, max_n: int = 500) -> int:
@@ -82,13 +82,14 @@ def trials_two_sample(p1: float, p2: float, power: float = 0.8, alpha: float = A
         probability = np.outer(stats.binom.pmf(np.arange(n + 1), n, high), stats.binom.pmf(np.arange(n + 1), n, low))
         return float(probability[p_values < alpha].sum())
 
-    return _lasting(power_at, power, max_n, f"rates {p1} and {p2}")
+    return lasting(power_at, power, max_n, f"rates {p1} and {p2}")
 
 
-def _lasting(power_at, power: float, max_n: int, what: str) -> int:
+def lasting(power_at, power: float, max_n: int, what: str) -> int:
     """Smallest n whose power reaches `power` and stays there up to 2n + 10 trials: the power of an
     exact test saw-tooths with n (8 trials can reach 0.8 where 9 do not), so the first n that reaches
-    it is not a safe plan."""
+    it is not a safe plan. (Any property of n that saw-tooths can be planned so: power_at returns 1
+    where it holds.)"""
     n = 1
     while n <= max_n:
         if power_at(n) < power:

@@ -5,14 +5,20 @@ A count claim is judged from k successes in n trials (or k1 of n1 against k2 of 
 of the truth (the paper's rate, or the contrast that would make the claim false) k is binomial, so
 the probability of each verdict is a finite sum over every outcome the trials can give, each pushed
 through the very function that judges the real runs. The sums are exact: no simulation noise, no
-random stream. Outcomes a model gives less than NEGLIGIBLE probability are not judged (so each
-probability may fall short of its exact value by at most that much per outcome); the extreme
-outcomes always are, and they say which verdicts these trials can reach at all (every test here is
-monotone in each count, so what is reachable is reached at an extreme).
+random stream. Outcomes that every model gives less than NEGLIGIBLE probability are not judged (so
+each probability may fall short of its exact value by at most that much per outcome), except the
+extreme outcomes (none, all), which always are. `reachable` lists the verdicts of the judged
+outcomes: the extremes, where a one-sided test in either direction is at its strongest, and every
+outcome either model makes at all likely (a rate the paper states itself is contradicted at both
+extremes and reproduced, if at all, in between).
 
 A row is decidable at its n when `reproduced` is reachable and P(contradicted | paper right) is at
-most MAX_FALSE_CONTRADICTION; otherwise the claims table says `undecidable at n`, with the smallest
-n that would decide it, rather than a verdict these trials cannot deliver honestly.
+most MAX_FALSE_CONTRADICTION. Where it is not, the claims table does not report what these trials
+cannot deliver: an `inconclusive` (reproduction out of reach) or a `contradicted` that a right paper
+would too often get reads `undecidable at n`, with the trials from which the row is decidable (and
+stays so: decidability saw-tooths with n, as power does). A contradiction that a right paper would
+get at most 5% of the time stands even where reproduction is out of reach, and so does a
+reproduction: each is a valid test at its level.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from typing import Callable, NamedTuple
 import numpy as np
 from scipy import stats
 
+from fieldvae.core.stats import lasting
+
 VERDICTS = ("reproduced", "contradicted", "inconclusive")
 MAX_FALSE_CONTRADICTION = 0.05
 NEGLIGIBLE = 1e-9
@@ -30,8 +38,9 @@ MAX_TRIALS = 300  # the search for a deciding n stops here
 
 class Calibration(NamedTuple):
     right: dict[str, float]  # verdict -> probability when the paper is right
-    wrong: dict[str, float] | None  # ... when it is wrong (None: not asked for)
-    reachable: tuple[str, ...]  # verdicts some outcome of these trials gives
+    wrong: dict[str, float] | None  # ... when it is wrong (the worst of the wrong models; None: none asked for)
+    reachable: tuple[str, ...]  # verdicts some judged outcome of these trials gives
+    worst: int | None = None  # which of the wrong models gives `wrong`
 
     @property
     def decidable(self) -> bool:
@@ -51,25 +60,35 @@ def rate(judge: Callable[[int], str], n: int, p_right: float, p_wrong: float | N
 
 
 def comparison(judge: Callable[[int, int], str], n1: int, n2: int, right: tuple[float, float],
-               wrong: tuple[float, float] | None = None) -> Calibration:
-    """judge(k1, k2): the verdict for k1 of n1 against k2 of n2. The arms' rates when the paper is
-    right and when it is wrong."""
+               wrong: tuple[tuple[float, float], ...] = ()) -> Calibration:
+    """judge(k1, k2): the verdict for k1 of n1 against k2 of n2. `right`: the arms' rates when the
+    paper is right; `wrong`: models of the arms' rates when it is wrong, of which the one that makes
+    `reproduced` likeliest is reported (a test's size is its worst case under the null)."""
     masses = [np.outer(stats.binom.pmf(np.arange(n1 + 1), n1, p1), stats.binom.pmf(np.arange(n2 + 1), n2, p2))
-              for p1, p2 in [model for model in (right, wrong) if model is not None]]
+              for p1, p2 in (right, *wrong)]
     cells = [(k1, k2) for k1 in range(n1 + 1) for k2 in range(n2 + 1)]
     return _calibrate(judge, cells, [(0, 0), (0, n2), (n1, 0), (n1, n2)], [lambda c, m=m: m[c] for m in masses])
 
 
-def deciding_trials(calibrate_at: Callable[[int], Calibration], n: int) -> int | None:
-    """The smallest trial count from n on at which calibrate_at(count) is decidable; None up to
-    MAX_TRIALS. Reachability saw-tooths with the count, so every count is tried in turn."""
-    for count in range(max(n, 1), MAX_TRIALS + 1):
-        if calibrate_at(count).decidable:
-            return count
-    return None
+def deciding_trials(calibrate_at: Callable[[int], Calibration]) -> int | None:
+    """The trial count from which calibrate_at(count) is decidable and stays so (up to twice that
+    count and 10 more: stats.lasting); None when that takes more than MAX_TRIALS."""
+    try:
+        return lasting(lambda count: float(calibrate_at(count).decidable), 1.0, MAX_TRIALS, "decidability")
+    except ValueError:  # more than MAX_TRIALS
+        return None
+
+
+def undecidable(verdict_text: str, calibration: Calibration) -> bool:
+    """Whether these trials cannot deliver `verdict_text` honestly: an `inconclusive` where
+    `reproduced` is out of reach, or a `contradicted` that a right paper gets too often."""
+    found = kind(verdict_text)
+    return ((found == "inconclusive" and "reproduced" not in calibration.reachable)
+            or (found == "contradicted" and calibration.right["contradicted"] > MAX_FALSE_CONTRADICTION))
 
 
 def _calibrate(judge, outcomes, extremes, masses) -> Calibration:
+    """masses[0]: the paper right; the rest: models of it wrong."""
     judged = {o: kind(judge(*o)) for o in outcomes if o in extremes or max(m(o) for m in masses) >= NEGLIGIBLE}
     distributions = []
     for mass in masses:
@@ -78,4 +97,7 @@ def _calibrate(judge, outcomes, extremes, masses) -> Calibration:
             total[verdict] += float(mass(outcome))
         distributions.append(total)
     reachable = tuple(v for v in VERDICTS if v in judged.values())
-    return Calibration(distributions[0], distributions[1] if len(distributions) > 1 else None, reachable)
+    if len(distributions) == 1:
+        return Calibration(distributions[0], None, reachable)
+    worst = max(range(1, len(distributions)), key=lambda i: distributions[i]["reproduced"])
+    return Calibration(distributions[0], distributions[worst], reachable, worst - 1)

@@ -42,9 +42,10 @@ RULES = (
     "margin, contradicted when its 95% interval lies beyond the margin. Contradiction takes precedence. p_reproduce "
     "and p_contradict are the p-values of the two tests; 'not stated' means the paper gives no effect size to power "
     "a test for. A claim whose input is missing is 'not measured', with the reason; one pair of runs (C10) gives no "
-    "test and stays inconclusive. A count claim whose trials cannot reach `reproduced`, or would contradict a right "
-    "paper more than 5% of the time, reads `undecidable at n` with the trials that would decide it, whatever its "
-    "counts (reachable_at_n and false_contradiction; the verdict calibration table gives the whole calculation).")
+    "test and stays inconclusive. A count claim reads `undecidable at n`, with the trials that would decide it, "
+    "where it is inconclusive and its trials cannot reach `reproduced`, or contradicted where a right paper would "
+    "be contradicted more than 5% of the time (reachable_at_n, false_contradiction; the verdict calibration table "
+    "gives the whole calculation).")
 COLUMNS = ("id", "figure", "claim", "paper", "p_paper", "p_alt", "measured", "test", "p_reproduce",
            "p_contradict", "verdict", "reachable_at_n", "false_contradiction", "trials_for_80pct_power", "how")
 # The verdict calibration (fieldvae.core.verdict_calibration) of each row, at the row's own trials.
@@ -57,9 +58,14 @@ CALIBRATION_RULES = (
     "both arms at the mean of the paper's two rates), summed exactly over every outcome those trials can give, each "
     "judged by the same code as the claims table (outcomes below 1e-9 under both models are left out). "
     "reachable_at_n: the verdicts some outcome gives. A row is decidable when `reproduced` is reachable and "
-    "P(contradicted | paper right) is at most 0.05; otherwise the claims table reads `undecidable at n`, and "
-    "decidable_from is the smallest trial count (per arm, for a comparison) that would decide it. Rows without a "
-    "count model say why.")
+    "P(contradicted | paper right) is at most 0.05; decidable_from is the trial count (per arm, for a comparison) "
+    "from which it is and stays so. Where a row is not decidable, an `inconclusive` with `reproduced` out of reach, "
+    "or a `contradicted` that a right paper would get more than 5% of the time, reads `undecidable at n` in the "
+    "claims table; a contradiction a right paper gets at most 5% of the time stands, and so does a reproduction. "
+    "Against the paper's counts (Boschloo), P(contradicted | paper right) is conditional on those counts. Where "
+    "p_alt is 0 or 1 the 'paper wrong' model is deterministic (C1: 'wrong' then means no run over-regularises). "
+    "right_reproduced is the power; wrong_reproduced the false-reproduction rate (a comparison's: its worst case "
+    "over equal rates of both arms). Rows without a count model say why.")
 
 
 class Rate(NamedTuple):
@@ -115,8 +121,8 @@ CLAIMS = {  # id: figure, claim, the paper's words and numbers, the numbers a te
            'minima" (10 lines, read as 10/10; contrast: no more lines with a basin than without, 0.5)',
            Rate(1.0, 0.5, (10, 10))),
     "C9": ("fig3", "no local minima along random directions out of the good solution",
-           '"no local minima are found around the converged solution" (0 of 1000 directions; contrast: 1 in 20)',
-           Rate(0.0, 0.05, (0, 1000))),
+           '"no local minima are found around the converged solution" (1000 directions; no count of minima, read '
+           "as none: any direction with a dip contradicts; contrast: 1 in 20)", Rate(0.0, 0.05)),
     "C10": ("fig5", "two runs differing only in seed reach similar losses, one may disentangle and the other not, "
                     "with a barrier between", "one pair", None),
     "C11": ("fig10", "S_D drops with a rotation of the latent space",
@@ -186,7 +192,7 @@ def claims(rows: list[dict], n_train: int, lines=None, directions=None, between=
         try:
             measured = measure()
             row |= _judge(numbers, measured)
-            row |= _calibrate(numbers, measured)
+            row |= _calibrate(numbers, measured, row["verdict"])
         except NotMeasured as missing:
             row |= {"verdict": "not measured", "how": str(missing), "paper_right": f"not measured: {missing}"}
         out.append(row)
@@ -214,43 +220,51 @@ def _judge(numbers, measured) -> dict:
     return measured
 
 
-def _calibrate(numbers, measured) -> dict:
-    """The row's verdict calibration, and its verdict made `undecidable at n` where these trials can
-    neither reach `reproduced` nor keep a false contradiction at most 5% likely."""
+# Equal rates of both arms, the null of a comparison: its worst case is reported.
+EQUAL_RATES = tuple(round(0.05 * i, 2) for i in range(1, 20))
+
+
+def _calibrate(numbers, measured, verdict: str) -> dict:
+    """The row's verdict calibration, and its verdict made `undecidable at n` where these trials
+    cannot deliver it (fieldvae.core.verdict_calibration)."""
     if isinstance(numbers, Rate):
         _, n, _ = measured
-        trials, per_arm = _trials(n), ""
+        trials, this_build = _trials(n), f"{n} (this build)"
 
         def at(count, wrong=False):
             return verdict_calibration.rate(lambda k: _rate(numbers, k, count, "")["verdict"], count,
                                             numbers.p_paper, numbers.p_alt if wrong else None)
+        calibration = at(n, wrong=True)
         fields = {"paper_right": f"rate {_g(numbers.p_paper)}", "paper_wrong": f"rate {_g(numbers.p_alt)}"}
     elif isinstance(numbers, Comparison) and numbers.p_more is not None:
         (name1, _, n1), (name2, _, n2), _ = measured
-        n, trials, per_arm = max(n1, n2), f"{n1} vs {n2} trials", " per arm"
-        equal = (numbers.p_more + numbers.p_fewer) / 2
+        trials, this_build = f"{n1} vs {n2} trials", f"{n1} vs {n2} (this build)"
 
-        def at(count, wrong=False):  # the build's own arms, then equal arms of `count`
-            m1, m2 = (n1, n2) if count == n else (count, count)
+        def arms(m1, m2, wrong=False):
             return verdict_calibration.comparison(
                 lambda k1, k2: compare_rates((name1, k1, m1), (name2, k2, m2), "")["verdict"], m1, m2,
-                (numbers.p_more, numbers.p_fewer), (equal, equal) if wrong else None)
+                (numbers.p_more, numbers.p_fewer), tuple((p, p) for p in EQUAL_RATES) if wrong else ())
+
+        def at(count):
+            return arms(count, count)
+        calibration = arms(n1, n2, wrong=True)
         fields = {"paper_right": f"rates {_g(numbers.p_more)} ({name1}) and {_g(numbers.p_fewer)} ({name2})",
-                  "paper_wrong": f"both rates {_g(equal)}"}
+                  "paper_wrong": f"equal rates, the worst of 0.05 to 0.95: {_g(EQUAL_RATES[calibration.worst])}"}
     else:
         reason = ("the paper states no rates" if isinstance(numbers, Comparison) else
                   "no count model (a trend, a shift or one pair; the paper states no effect size)")
         return {"paper_right": f"not simulated: {reason}", "reachable_at_n": "not simulated"}
-    calibration = at(n, wrong=True)
     fields |= {"trials": trials, "reachable_at_n": ", ".join(calibration.reachable),
-               "false_contradiction": calibration.right["contradicted"],
+               "false_contradiction": calibration.right["contradicted"], "decidable_from": this_build,
                **{f"right_{v}": p for v, p in calibration.right.items()},
                **{f"wrong_{v}": p for v, p in calibration.wrong.items()}}
-    if calibration.decidable:
-        return fields | {"decidable_from": f"{n}{per_arm} (this build)"}
-    needed = verdict_calibration.deciding_trials(at, n + 1)
-    fields["decidable_from"] = f"{needed}{per_arm}" if needed else f"more than {verdict_calibration.MAX_TRIALS}{per_arm}"
-    return fields | {"verdict": f"undecidable at {trials} (decidable from {fields['decidable_from']})"}
+    if not calibration.decidable:
+        needed = verdict_calibration.deciding_trials(at)
+        fields["decidable_from"] = ((f"more than {verdict_calibration.MAX_TRIALS}" if needed is None else str(needed))
+                                    + ("" if isinstance(numbers, Rate) else " per arm"))
+    if verdict_calibration.undecidable(verdict, calibration):
+        fields["verdict"] = f"undecidable at {trials} (decidable from {fields['decidable_from']})"
+    return fields
 
 
 def _verdict(p_reproduce: float, p_contradict: float, trials: str) -> str:
