@@ -239,11 +239,12 @@ def test_cuda_request_without_cuda_is_an_error():
 
 
 @pytest.mark.parametrize("settings, message", [
-    ({"epochs": 0}, "epochs: expected a positive integer"),
+    ({"epochs": 0}, "epochs: expected an integer from 1 to 10,000,000, got 0"),
+    ({"epochs": 10**20}, "epochs: expected an integer from 1 to 10,000,000"),
     ({"recon_epochs": 7000}, "recon_epochs: expected 0..epochs"),
     ({"lr": [[5, 1e-3]]}, "lr: expected \\[\\[0, rate\\]"),
     ({"lr": [[0, -1.0]]}, "learning rates must be positive"),
-    ({"labels": -1}, "labels: expected a count >= 0"),
+    ({"labels": -1}, "labels: expected a count from 0 to 1,000,000,000, got -1"),
 ])
 def test_bad_training_settings(settings, message):
     with pytest.raises(ValueError, match=message):
