@@ -222,6 +222,22 @@ def load_torch(path: str | os.PathLike, expected: str, source=None) -> dict:
     return record
 
 
+def load_weights(model, weights) -> None:
+    """Load a state dict read by load_torch into `model`, or a ValueError saying what is wrong with
+    it (the caller names the file): not a mapping, non-finite weights, another architecture's shapes."""
+    import torch
+
+    if not isinstance(weights, dict):
+        raise ValueError(f"its weights are a {type(weights).__name__}, not a mapping of tensors")
+    bad = [k for k, v in weights.items() if isinstance(v, torch.Tensor) and not torch.isfinite(v).all()]
+    if bad:
+        raise ValueError(f"weights {bad[0]!r} have non-finite values")
+    try:
+        model.load_state_dict(weights)
+    except (RuntimeError, TypeError, AttributeError) as err:
+        raise ValueError(f"its weights do not fit the model ({str(err).splitlines()[0]})") from err
+
+
 def printable(name) -> str:
     """A key as an error message shows it: as it is when it is plain text, else quoted (a key with a
     line break would otherwise split the message's one line)."""

@@ -29,7 +29,7 @@ from typing import Protocol
 
 import torch
 
-from fieldvae.core.io import atomic_path, load_torch
+from fieldvae.core.io import atomic_path, load_torch, load_weights
 from fieldvae.core.streams import torch_generator
 
 # The members of a checkpoint file: the fingerprint, read and compared first, then the state.
@@ -186,10 +186,7 @@ class Trainer:
         if state is None:
             return False
         try:
-            bad = [k for k, v in state["model"].items() if v.is_floating_point() and not torch.isfinite(v).all()]
-            if bad:
-                raise ValueError(f"weights {bad[0]!r} have non-finite values")
-            self.model.load_state_dict(state["model"])
+            load_weights(self.model, state["model"])
             self.optimizer.load_state_dict(state["optimizer"])  # moves its moments to the parameters' device
             self.order_generator.set_state(state["order_generator"])
             self.noise_generator.set_state(state["noise_generator"])

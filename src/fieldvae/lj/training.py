@@ -17,7 +17,7 @@ import torch
 
 from fieldvae.core.fingerprint import code_fingerprint
 from fieldvae.core.io import (atomic_path, load_arrays, load_torch,
-                              require_keys, save_rows)
+                              load_weights, require_keys, save_rows)
 from fieldvae.core.settings import from_dict
 from fieldvae.core.streams import rng, torch_seed
 from fieldvae.core.trainer import Objective, Trainer
@@ -149,13 +149,8 @@ def load_distance_vae(path, device="cpu") -> tuple[DistanceVAE, dict]:
             raise ValueError(f"{path}: key {key!r} is not a 1-d tensor; expected {expected}")
         record[key] = record[key].numpy()
     model = DistanceVAE(from_dict(LJModelConfig, record["model_config"], f"{path}: model_config"))
-    weights = record["state_dict"] if isinstance(record["state_dict"], dict) else {}
-    bad = [k for k, v in weights.items() if isinstance(v, torch.Tensor) and not torch.isfinite(v).all()]
-    if bad:
-        raise ValueError(f"{path}: weights {bad[0]!r} have non-finite values; expected {expected}")
     try:
-        model.load_state_dict(record["state_dict"])
-    except (RuntimeError, TypeError, AttributeError) as err:
-        raise ValueError(f"{path}: its weights do not fit the model its model_config describes "
-                         f"({str(err).splitlines()[0]}); expected {expected}") from err
+        load_weights(model, record["state_dict"])
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}; expected {expected}") from err
     return model.to(device).eval(), record

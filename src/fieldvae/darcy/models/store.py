@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import torch
 
-from fieldvae.core.io import atomic_path, load_torch, require_keys
+from fieldvae.core.io import (atomic_path, load_torch, load_weights,
+                              require_keys)
 from fieldvae.core.settings import from_dict
 from fieldvae.darcy.models.config import ModelConfig
 from fieldvae.darcy.models.densevae import DenseVAE
@@ -43,16 +44,10 @@ def load_model(path, device="cpu") -> tuple[DenseVAE, dict]:
         raise ValueError(f"{path}: the run diverged in epoch {state['diverged_epoch']} and has no trained weights "
                          f"({state['diverged_reason']})")
     model = DenseVAE(from_dict(ModelConfig, state["model_config"], f"{path}: model_config"))
-    if not isinstance(state["state_dict"], dict):
-        raise ValueError(f"{path}: key 'state_dict' holds a {type(state['state_dict']).__name__}; expected {EXPECTED}")
-    bad = [k for k, v in state["state_dict"].items() if isinstance(v, torch.Tensor) and not torch.isfinite(v).all()]
-    if bad:
-        raise ValueError(f"{path}: weights {bad[0]!r} have non-finite values; expected a trained model")
     try:
-        model.load_state_dict(state["state_dict"])
-    except (RuntimeError, TypeError, AttributeError) as err:  # weights of another architecture
-        raise ValueError(f"{path}: its weights do not fit the model its model_config describes "
-                         f"({str(err).splitlines()[0]}); expected {EXPECTED}") from err
+        load_weights(model, state["state_dict"])
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}; expected {EXPECTED}") from err
     return model.to(device).eval(), {k: v for k, v in state.items() if k != "state_dict"}
 
 
