@@ -17,6 +17,7 @@ import time
 import numba
 import numpy as np
 
+from fieldvae.core.streams import rng as stream
 from fieldvae.lj.sampler import PROTOCOLS, LJSystem, sample
 
 GAMMAS = (0.1, 0.4, 0.7, 1.0)
@@ -25,7 +26,7 @@ SAMPLES_PER_GAMMA = 10_000
 
 def python_chain_rate(system: LJSystem, sweeps: int, step: float, seed: int) -> float:
     """Moves/s of one chain in plain Python: the loop a straightforward implementation would run."""
-    rng = random.Random(seed)
+    rng = random.Random(int(stream("benchmark_inputs", seed).integers(2**63)))  # plain Python's own generator
     n, box, cutoff2 = system.n_particles, system.box, system.cutoff**2
     xs = [rng.uniform(0, box) for _ in range(n)]
     ys = [rng.uniform(0, box) for _ in range(n)]

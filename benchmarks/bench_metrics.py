@@ -12,6 +12,7 @@ from scipy.special import digamma
 
 from fieldvae.core.metrics.knn_kl import knn_kl_divergence
 from fieldvae.core.metrics.s_kl import SPLITS, s_kl
+from fieldvae.core.streams import rng as stream
 from fieldvae.darcy.theta import sample_theta
 
 
@@ -38,15 +39,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=512)
     args = parser.parse_args()
-    rng = np.random.default_rng(0)
-    x, y = rng.standard_normal((args.n, 2)), rng.normal(0.5, 1.5, (args.n, 2))
+    inputs = stream("benchmark_inputs", 0)
+    x, y = inputs.standard_normal((args.n, 2)), inputs.normal(0.5, 1.5, (args.n, 2))
     t_tree, kl_tree = timed(lambda: knn_kl_divergence(x, y), 50)
     t_brute, kl_brute = timed(lambda: brute_force_kl(x, y), 5)
     print(f"k-NN KL, {args.n} x {args.n} in 2-D: k-d tree {t_tree * 1e3:.1f} ms, brute force {t_brute * 1e3:.1f} ms "
           f"({t_brute / t_tree:.0f}x); estimates {kl_tree:.6f} and {kl_brute:.6f}")
-    theta = sample_theta("mixture", args.n, 2, np.random.default_rng(1))
-    reference = sample_theta("mixture", 2 * args.n, 2, np.random.default_rng(2))  # m = 2 n, as the workflow draws
-    t_skl, result = timed(lambda: s_kl(theta[:, ::-1], reference, np.random.default_rng(3)), 1)
+    theta = sample_theta("mixture", args.n, 2, stream("benchmark_inputs", 1))
+    reference = sample_theta("mixture", 2 * args.n, 2, stream("benchmark_inputs", 2))  # m = 2 n, as the workflow draws
+    t_skl, result = timed(lambda: s_kl(theta[:, ::-1], reference, stream("benchmark_inputs", 3)), 1)
     print(f"S_KL, {args.n} codes against {2 * args.n} reference samples, {SPLITS} halvings x 2 folds x Nelder-Mead: "
           f"{t_skl:.1f} s (score {result['score']:.3f})")
 

@@ -26,6 +26,7 @@ import torch
 import yaml
 from torch.utils.flop_counter import FlopCounterMode
 
+from fieldvae.core.streams import torch_generator
 from fieldvae.darcy.models.config import ModelConfig
 from fieldvae.darcy.models.densevae import DenseVAE
 from fieldvae.darcy.models.losses import objective
@@ -37,7 +38,7 @@ def conv_peak(threads: int) -> float:
     """FLOP/s of a large 3x3 convolution forward pass, a practical peak for this machine."""
     torch.set_num_threads(threads)
     conv = torch.nn.Conv2d(64, 64, 3, padding=1, bias=False)
-    x = torch.randn(32, 64, 64, 64)
+    x = torch.randn(32, 64, 64, 64, generator=torch_generator("benchmark_inputs", 1))
     flops = 2 * 32 * 64 * 64 * 9 * 64 * 64
     with torch.no_grad():
         conv(x)
@@ -48,9 +49,9 @@ def conv_peak(threads: int) -> float:
 
 
 def make_step(variant: str, grid: int, batch: int):
-    torch.manual_seed(0)
-    model = DenseVAE(ModelConfig(height=grid, width=grid))
-    x = torch.randn(batch, 3, grid, grid)
+    inputs = torch_generator("benchmark_inputs", 0)
+    model = DenseVAE(ModelConfig(height=grid, width=grid), inputs)
+    x = torch.randn(batch, 3, grid, grid, generator=inputs)
     if "channels_last" in variant:
         model = model.to(memory_format=torch.channels_last)
         x = x.contiguous(memory_format=torch.channels_last)
@@ -58,7 +59,7 @@ def make_step(variant: str, grid: int, batch: int):
     if variant.startswith("compile"):
         model.compile()
     beta = torch.tensor(1e-3)
-    noise = torch.Generator().manual_seed(0)
+    noise = inputs
 
     def step():
         terms = objective(model, x, beta, generator=noise)

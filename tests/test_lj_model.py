@@ -30,6 +30,21 @@ def test_published_architecture_has_the_parameters_it_should():
     assert sum(p.numel() for p in model.parameters()) == expected
 
 
+def test_initial_weights_come_from_the_initialisation_stream_with_pytorchs_bounds():
+    """The same generator gives the same weights whatever the global generator did before; every layer's
+    weights and biases lie within PyTorch's default bounds, 1/sqrt(fan_in), and come near them."""
+    cfg = LJModelConfig(size=12, channels=(3, 2), n_latent=5)
+    torch.manual_seed(1)
+    a = DistanceVAE(cfg, torch.Generator().manual_seed(7)).state_dict()
+    torch.rand(100)
+    b = DistanceVAE(cfg, torch.Generator().manual_seed(7)).state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    for name in [k for k in a if k.endswith(".weight")]:
+        bound = 1 / a[name][0].numel() ** 0.5
+        for tensor in (a[name], a[name.replace("weight", "bias")]):
+            assert tensor.abs().max() <= bound and (tensor.numel() < 20 or tensor.abs().max() > 0.5 * bound)
+
+
 def test_shapes_and_output_range():
     model = DistanceVAE(LJModelConfig(size=12, channels=(3, 2), n_latent=5))
     x = torch.rand(7, 12, 12)

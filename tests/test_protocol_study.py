@@ -59,6 +59,18 @@ def test_cells_count_test_and_cost_each_protocol_and_data_set():
     assert scale["over_regularised_p"] == pytest.approx(proportions_test(3, 10, 0, 10, "greater"))
     assert long["disentangled_verdict"].startswith("inconclusive") and long["disentangled_p"] > 0.5
     assert scale["core_minutes"] == pytest.approx(20.0)  # 20 runs of a minute
+    # Holm over the two cells: the smaller p doubled, the larger kept (never below the smaller's adjusted)
+    assert scale["disentangled_p_holm"] == pytest.approx(2 * scale["disentangled_p"])
+    assert long["disentangled_p_holm"] == pytest.approx(max(long["disentangled_p"], 2 * scale["disentangled_p"]))
+
+
+def test_a_cell_significant_alone_is_not_after_holm():
+    """5/10 against 1/10 over-regularised: p = 0.031 alone, 0.062 with the second cell's test beside it."""
+    tables = {"mixture": _runs(0, 5, 10), "mixture_hierarchical": _runs(0, 1, 10),
+              "mixture~long": _runs(0, 0, 10), "mixture_hierarchical~long": _runs(0, 0, 10)}
+    scale, long = ps.cells(STUDY, tables, {name: [1.0] * 10 for name in tables})
+    assert scale["over_regularised_p"] < 0.05 < scale["over_regularised_p_holm"]
+    assert scale["over_regularised_verdict"] == "inconclusive at 10 vs 10 trials"
 
 
 def test_diverged_runs_are_counted_in_n_as_neither(tmp_path):
@@ -70,8 +82,13 @@ def test_diverged_runs_are_counted_in_n_as_neither(tmp_path):
     (row,) = ps.cells(study, tables, {name: [1.0] for name in tables})
     assert (row["hierarchical_diverged"], row["standard_diverged"], row["hierarchical_n"]) == (2, 0, 10)
     assert row["hierarchical_disentangled"] == 4
+    # ... and left out: 4/8 against 0/10 (each test's p with and without them, and both verdicts)
+    assert row["disentangled_p"] == pytest.approx(proportions_test(4, 10, 0, 10, "greater"))
+    assert row["disentangled_p_without_diverged"] == pytest.approx(proportions_test(4, 8, 0, 10, "greater"))
+    assert row["disentangled_trials_without_diverged"] == "8 vs 10 trials"
     ps.write(tmp_path / "s.csv", tmp_path / "s.md", [row], study, "tiny")
-    assert (tmp_path / "s.md").read_text().splitlines()[-1].endswith("| 0 | 2 | 0 |")
+    last = (tmp_path / "s.md").read_text().splitlines()[-1]
+    assert last.endswith("| 0 | 2 | 0 |") and f"reproduced (Holm p {row['disentangled_p_without_diverged']:.3f})" in last
 
 
 def test_the_opposite_direction_is_a_contradiction(tmp_path):

@@ -1,6 +1,8 @@
 """Random streams: one per purpose, never shared, a seed fixes each; S_KL no longer scores a run
 against a copy of its own noise."""
 
+import re
+
 import numpy as np
 import pytest
 import yaml
@@ -69,3 +71,25 @@ def test_torch_generators_draw_from_the_named_stream():
     b = torch.randn(4, generator=torch.Generator().manual_seed(streams.torch_seed("reparameterisation", 3)))
     c = torch.randn(4, generator=streams.torch_generator("minibatch_order", 3))
     assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+UNNAMED = re.compile(r"np\.random\.(default_rng|seed|rand\w*|normal|uniform|choice|permutation)\(|torch\.(manual_seed|seed)\("
+                     r"|torch\.cuda\.manual_seed|torch\.Generator\(|\brandom\.(seed|random|uniform|randint|choice|shuffle|gauss)\("
+                     r"|\brandom\.Random\((?!int\(stream\()")
+DRAWS = re.compile(r"torch\.(randn|rand|randint|randperm|normal|bernoulli|multinomial)\(")
+
+
+def test_every_random_draw_of_the_package_and_benchmarks_names_its_stream():
+    """No seeding or generator outside core/streams.py, and no PyTorch draw from the global generator:
+    a draw without generator= would move with whatever drew before it."""
+    problems = []
+    for path in sorted([*(REPO / "src/fieldvae").rglob("*.py"), *(REPO / "benchmarks").rglob("*.py")]):
+        if path.name == "streams.py":
+            continue
+        text = path.read_text()
+        for match in [*UNNAMED.finditer(text), *DRAWS.finditer(text)]:
+            call = text[match.start():text.find(")\n", match.start()) + 1]
+            if match.re is DRAWS and "generator=" in call:
+                continue
+            problems.append(f"{path.relative_to(REPO)}:{text.count(chr(10), 0, match.start()) + 1}: {match.group()}")
+    assert problems == []

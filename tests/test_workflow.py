@@ -107,6 +107,11 @@ def test_tiny_scale_end_to_end(built):
     assert "undecidable at 1 trial" in claims  # one trial decides nothing, and the table says so
     calibration = (root / "tables/verdict_calibration.md").read_text()
     assert "scale `tiny`" in calibration and "| C12 |" in calibration
+    # the results page, written by a rule from those tables: every claim with the verdict the table has
+    page = (root / "results/tiny/RESULTS.md").read_text()
+    assert all(f"| {row['id']} | {row['claim']} |" in page and f"| {row['verdict']} |" in page
+               for row in load_rows([root / "tables/claims.csv"]))
+    assert "## Lennard-Jones anomaly detection" in page and "core-minutes in 10 runs" in page
     summary = (root / "tables/summary.md").read_text()
     assert "scale `tiny`" in summary and "The paper claims:" in summary and "| mixture_hierarchical |" in summary
     assert "many beta between 5 and 100" in (root / "tables/betas.md").read_text()
@@ -141,8 +146,8 @@ def test_report_holds_every_figure_and_table_with_caption_and_scale(built):
     names = set(re.findall(r'"name": "((?:fig\d+|claims|summary|labels|betas|lj_\w+)\.(?:pdf|csv))"', html))
     assert names == ({f"fig{n}.pdf" for n in (1, *range(3, 16))} | {f"{name}.pdf" for name in LJ_FIGURES}
                      | {"claims.csv", "summary.csv", "labels.csv", "betas.csv", "lj_anomaly.csv"})
-    assert html.count("tiny</tt>") == 26 and html.count("The paper claims:") == 3
-    assert "Verdict calibration" in html
+    assert html.count("tiny</tt>") == 27 and html.count("The paper claims:") == 3
+    assert "Verdict calibration" in html and "The results page of the build" in html
 
 
 def test_switching_scale_plans_only_that_scale(built):

@@ -156,9 +156,13 @@ def run_dirs(scale, experiment, label_count=None):
 
 
 def one_percent_labels(scale):
-    """The label count of the sweep closest to 1% of the training set (figure 15)."""
+    """The label count figure 15 shows: the one the claims read as "about 1%" (run_ids)."""
     preset = config["scales"][scale]
-    return min(preset["sweeps"]["labels"], key=lambda n: abs(n - 0.01 * preset["n_train"]))
+    count = runs.one_percent_labels(preset["sweeps"]["labels"], preset["n_train"])
+    if count is None:
+        raise ValueError(f"config key 'scales.{scale}.sweeps.labels': figure 15 needs a label count of at least "
+                         f"1% of n_train ({0.01 * preset['n_train']:g}), got {preset['sweeps']['labels']}")
+    return count
 
 
 def overview_runs(wildcards):
@@ -183,6 +187,10 @@ def landscape_dir(scale, index=0):
     return f"results/{scale}/landscape/standard/{run_ids(scale, 'standard')[index]}"
 
 
+# C11 is about the standard prior N(0, I) (the claim's subject) and figure 10's hierarchical-prior runs
+ROTATED = ("standard", "mixture_hierarchical")
+
+
 def claims_inputs(wildcards):
     """Everything the claims table judges: every experiment's table, the landscape of figures 3 and
     5, and the rotation study of figure 10."""
@@ -192,7 +200,7 @@ def claims_inputs(wildcards):
         "lines": f"{run_dir}/lines.csv",
         "directions": direction_chunks(wildcards.scale, run_dir),
         "between": f"results/{wildcards.scale}/landscape/standard/between.csv",
-        "rotations": [f"{d}/rotation.csv" for d in run_dirs(wildcards.scale, "mixture_hierarchical")],
+        "rotations": [f"{d}/rotation.csv" for e in ROTATED for d in run_dirs(wildcards.scale, e)],
     }
 
 
@@ -227,11 +235,30 @@ def own_targets():
     return targets
 
 
+def results_page_inputs(wildcards):
+    """The tables the results page shows, the datasets it times the build from, and the benchmark of
+    every training job (the protocol study's too, where the page includes it)."""
+    experiments = list(config["experiments"])
+    inputs = {
+        "claims": f"tables/{wildcards.scale}/claims.csv",
+        "lj_table": f"tables/{wildcards.scale}/lj_anomaly.md",
+        "datasets": expand("results/{scale}/data/{dataset}.npz", scale=wildcards.scale, dataset=config["datasets"]),
+    }
+    if config["results_page"]["protocol_study"]:
+        inputs["protocol_study"] = f"tables/{wildcards.scale}/protocol_study.md"
+        experiments += [e for e in protocol_study.cell_experiments(STUDY) if e not in experiments]
+    inputs["benchmarks"] = [
+        f"results/{wildcards.scale}/benchmarks/train/{e}/{r}.tsv" for e in experiments for r in run_ids(wildcards.scale, e)
+    ]
+    return inputs
+
+
 def default_targets():
-    """Every dataset, figure and table of the configured scale; figures and tables also under
-    figures/ and tables/ directly."""
+    """Every dataset, figure and table of the configured scale, and its results page; figures and
+    tables also under figures/ and tables/ directly."""
     return [
         *expand("results/{scale}/data/{dataset}.npz", scale=SCALE, dataset=config["datasets"]),
+        f"results/{SCALE}/RESULTS.md",
         *expand("figures/{figure}.pdf", figure=FIGURES),
         *expand("tables/{table}.{ext}", table=PUBLISHED_TABLES, ext=["csv", "md"]),
         *own_targets(),

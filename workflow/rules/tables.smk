@@ -73,3 +73,22 @@ rule publish_table:
         "../../envs/fieldvae.yaml"
     shell:
         "(cp {input.csv} {output.csv} && cp {input.md} {output.md}) > {log} 2>&1"
+
+
+rule results_page:
+    input:
+        unpack(results_page_inputs),
+    output:
+        report("results/{scale}/RESULTS.md", caption="../report/results_page.rst", category="Results"),
+    params:
+        protocol_study=lambda w, input: f"--protocol-study {input.protocol_study}" if "protocol_study" in input.keys() else "",
+        code=code("darcy", "_results_page"),
+    log:
+        "results/{scale}/logs/tables/results_page.log",
+    localrule: True
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae results-page --scale {wildcards.scale} --claims {input.claims} --lj-table {input.lj_table}"
+        " {params.protocol_study} --datasets {input.datasets} --benchmarks {input.benchmarks} --out {output}"
+        " > {log} 2>&1"

@@ -19,6 +19,7 @@ import hashlib
 import numpy as np
 
 PURPOSES = (
+    "kle_basis_reference",       # the fixed vectors that choose the KLE modes' signs and degenerate bases
     "dataset_theta",             # p(theta) draws of a Darcy dataset
     "dataset_split",             # the split of a dataset read from a file (counts, not index arrays)
     "labelled_subset",           # which samples of the labelled pool a semi-supervised run sees

@@ -37,7 +37,7 @@ MAX_TRIALS = 300  # the search for a deciding n stops here
 
 
 class Calibration(NamedTuple):
-    right: dict[str, float]  # verdict -> probability when the paper is right
+    right: dict[str, float]  # verdict -> probability when the paper is right (the worst of the right models)
     wrong: dict[str, float] | None  # ... when it is wrong (the worst of the wrong models; None: none asked for)
     reachable: tuple[str, ...]  # verdicts some judged outcome of these trials gives
     worst: int | None = None  # which of the wrong models gives `wrong`
@@ -52,11 +52,16 @@ def kind(verdict: str) -> str:
     return next(v for v in VERDICTS if verdict.startswith(v))
 
 
-def rate(judge: Callable[[int], str], n: int, p_right: float, p_wrong: float | None = None) -> Calibration:
-    """judge(k): the verdict for k successes of n. The paper is right at rate p_right, wrong at p_wrong."""
+def rate(judge: Callable[[int], str], n: int, p_right: float | tuple[float, ...],
+         p_wrong: float | None = None) -> Calibration:
+    """judge(k): the verdict for k successes of n. The paper is right at rate p_right (or at any of
+    several rates, e.g. the edges of 'roughly half': the one that contradicts it most often is
+    reported), wrong at p_wrong."""
     ks = np.arange(n + 1)
-    masses = [stats.binom.pmf(ks, n, p) for p in (p_right, p_wrong) if p is not None]
-    return _calibrate(judge, [(k,) for k in ks], [(0,), (n,)], [lambda c, m=m: m[c[0]] for m in masses])
+    rights = p_right if isinstance(p_right, tuple) else (p_right,)
+    mass = lambda p: lambda c, m=stats.binom.pmf(ks, n, p): m[c[0]]  # noqa: E731
+    return _calibrate(judge, [(k,) for k in ks], [(0,), (n,)], [mass(p) for p in rights],
+                      [] if p_wrong is None else [mass(p_wrong)])
 
 
 def comparison(judge: Callable[[int, int], str], n1: int, n2: int, right: tuple[float, float],
@@ -64,10 +69,12 @@ def comparison(judge: Callable[[int, int], str], n1: int, n2: int, right: tuple[
     """judge(k1, k2): the verdict for k1 of n1 against k2 of n2. `right`: the arms' rates when the
     paper is right; `wrong`: models of the arms' rates when it is wrong, of which the one that makes
     `reproduced` likeliest is reported (a test's size is its worst case under the null)."""
-    masses = [np.outer(stats.binom.pmf(np.arange(n1 + 1), n1, p1), stats.binom.pmf(np.arange(n2 + 1), n2, p2))
-              for p1, p2 in (right, *wrong)]
+    def mass(p1, p2):
+        return lambda c, m=np.outer(stats.binom.pmf(np.arange(n1 + 1), n1, p1),
+                                    stats.binom.pmf(np.arange(n2 + 1), n2, p2)): m[c]
     cells = [(k1, k2) for k1 in range(n1 + 1) for k2 in range(n2 + 1)]
-    return _calibrate(judge, cells, [(0, 0), (0, n2), (n1, 0), (n1, n2)], [lambda c, m=m: m[c] for m in masses])
+    return _calibrate(judge, cells, [(0, 0), (0, n2), (n1, 0), (n1, n2)], [mass(*right)],
+                      [mass(*rates) for rates in wrong])
 
 
 def deciding_trials(calibrate_at: Callable[[int], Calibration]) -> int | None:
@@ -87,17 +94,21 @@ def undecidable(verdict_text: str, calibration: Calibration) -> bool:
             or (found == "contradicted" and calibration.right["contradicted"] > MAX_FALSE_CONTRADICTION))
 
 
-def _calibrate(judge, outcomes, extremes, masses) -> Calibration:
-    """masses[0]: the paper right; the rest: models of it wrong."""
-    judged = {o: kind(judge(*o)) for o in outcomes if o in extremes or max(m(o) for m in masses) >= NEGLIGIBLE}
-    distributions = []
-    for mass in masses:
+def _calibrate(judge, outcomes, extremes, rights, wrongs) -> Calibration:
+    """rights, wrongs: the outcomes' probabilities under models of the paper right and wrong; the
+    right model that contradicts most and the wrong model that reproduces most are reported."""
+    judged = {o: kind(judge(*o)) for o in outcomes
+              if o in extremes or max(m(o) for m in (*rights, *wrongs)) >= NEGLIGIBLE}
+
+    def distribution(mass):
         total = dict.fromkeys(VERDICTS, 0.0)
         for outcome, verdict in judged.items():
             total[verdict] += float(mass(outcome))
-        distributions.append(total)
+        return total
+    right = max((distribution(m) for m in rights), key=lambda d: d["contradicted"])
     reachable = tuple(v for v in VERDICTS if v in judged.values())
-    if len(distributions) == 1:
-        return Calibration(distributions[0], None, reachable)
-    worst = max(range(1, len(distributions)), key=lambda i: distributions[i]["reproduced"])
-    return Calibration(distributions[0], distributions[worst], reachable, worst - 1)
+    if not wrongs:
+        return Calibration(right, None, reachable)
+    wrong = [distribution(m) for m in wrongs]
+    worst = max(range(len(wrong)), key=lambda i: wrong[i]["reproduced"])
+    return Calibration(right, wrong[worst], reachable, worst)

@@ -132,6 +132,18 @@ def add_commands(sub) -> None:
     p.add_argument("--calibration-md", type=Path, required=True, help="output .md file: the verdict calibration")
     p.set_defaults(run=_claims)
 
+    p = sub.add_parser("results-page", help="results/<scale>/RESULTS.md: the built tables and what made the build")
+    p.add_argument("--scale", required=True, help="the scale, named on the page")
+    p.add_argument("--claims", type=Path, required=True, help="claims.csv from `fieldvae claims`")
+    p.add_argument("--lj-table", type=Path, required=True, help="lj_anomaly.md from `fieldvae lj table`")
+    p.add_argument("--protocol-study", type=Path, help="protocol_study.md from `fieldvae protocol-study`, if built")
+    p.add_argument("--datasets", type=Path, nargs="+", required=True,
+                   help="the build's datasets: the wall time counts from the first written")
+    p.add_argument("--benchmarks", type=Path, nargs="+", required=True,
+                   help="Snakemake benchmark files of the training jobs (their seconds are summed)")
+    p.add_argument("--out", type=Path, required=True, help="output .md file")
+    p.set_defaults(run=_results_page)
+
     p = sub.add_parser("protocol-study", help="the hierarchical prior's effect per training protocol and data set")
     p.add_argument("--study", type=json_settings, required=True, metavar="JSON",
                    help="the protocol_study section of config.yaml, as JSON (pairs, protocols, trials)")
@@ -385,6 +397,17 @@ def _claims(args: argparse.Namespace) -> None:
     claims.write(args.csv, args.md, rows, args.scale)
     claims.write_calibration(args.calibration_csv, args.calibration_md, rows, args.scale)
     print(args.md.read_text(), file=sys.stderr)
+
+
+def _results_page(args: argparse.Namespace) -> None:
+    from fieldvae import results_page
+
+    sections = {"Lennard-Jones anomaly detection": args.lj_table}
+    if args.protocol_study:
+        sections["Protocol study"] = args.protocol_study
+    results_page.write(args.out, args.scale, args.claims, sections, first=args.datasets,
+                       last=[args.claims, *sections.values()], benchmarks=args.benchmarks)
+    print(f"wrote {args.out}", file=sys.stderr)
 
 
 def _fig1(args: argparse.Namespace) -> None:

@@ -18,11 +18,15 @@ import csv
 from pathlib import Path
 
 from fieldvae.core.io import atomic_path, save_rows
-from fieldvae.core.stats import binomial_test, wilson
-from fieldvae.darcy.claims import NEAR_45_DEGREES, compare_rates
+from fieldvae.core.stats import binomial_test, holm, wilson
+from fieldvae.darcy.claims import NEAR_45_DEGREES, compare_rates, decide
 
 SEPARATOR = "~"  # <experiment>~<protocol>
 CHANGES = ("epochs_factor", "recon_fraction", "lr_factor")
+# the cells' comparisons: the flag, the arm the paper says has it more often, the other
+COMPARISONS = (("disentangled", "hierarchical", "standard"), ("over_regularised", "standard", "hierarchical"))
+# diverged runs counted in n as neither flag (""), and left out ("_without_diverged")
+DIVERGED = ("", "_without_diverged")
 
 
 def protocol_schedule(schedule: dict, changes: dict) -> dict:
@@ -72,9 +76,11 @@ def training_seconds(path) -> float:
 
 def cells(study: dict, tables: dict[str, list[dict]], seconds: dict[str, list[float]]) -> list[dict]:
     """One row per (protocol, data): per prior the counts and Wilson intervals of disentangled and of
-    over-regularised runs, and the count of diverged runs (in n, as neither); Boschloo tests of 'the hierarchical prior disentangles more often' and of
-    'the standard prior over-regularises more often', with verdicts; the cell's training cost in
-    core-minutes (one thread per job)."""
+    over-regularised runs, and the count of diverged runs (in n, as neither); Boschloo tests of 'the
+    hierarchical prior disentangles more often' and of 'the standard prior over-regularises more
+    often', with diverged runs counted and left out, their p-values Holm-adjusted over the cells (per
+    comparison and treatment of diverged runs) and verdicts from the adjusted ones; the cell's
+    training cost in core-minutes (one thread per job)."""
     rows = []
     for protocol in study["protocols"]:
         for data, (standard, hierarchical) in study["pairs"].items():
@@ -88,15 +94,30 @@ def cells(study: dict, tables: dict[str, list[dict]], seconds: dict[str, list[fl
                     low, high = wilson(k, n)
                     row.update({f"{label}_{flag}": k, f"{label}_n": n, f"{label}_{flag}_low": low,
                                 f"{label}_{flag}_high": high})
-            for flag, more, fewer in (("disentangled", "hierarchical", "standard"),
-                                      ("over_regularised", "standard", "hierarchical")):
-                test = compare_rates((more, row[f"{more}_{flag}"], row[f"{more}_n"]),
-                                     (fewer, row[f"{fewer}_{flag}"], row[f"{fewer}_n"]), "")
-                row.update({f"{flag}_p": test["p_reproduce"], f"{flag}_p_opposite": test["p_contradict"],
-                            f"{flag}_verdict": test["verdict"]})
+            for flag, more, fewer in COMPARISONS:
+                for suffix in DIVERGED:
+                    kept = {label: [r for r in runs if not (suffix and r.get("diverged"))] for label, runs in arms.items()}
+                    test = compare_rates(*((label, sum(bool(r[flag]) for r in kept[label]), len(kept[label]))
+                                           for label in (more, fewer)), "")
+                    row.update({f"{flag}_p{suffix}": test["p_reproduce"],
+                                f"{flag}_p_opposite{suffix}": test["p_contradict"], f"{flag}_trials{suffix}": test["trials"]})
             row["core_minutes"] = sum(sum(seconds[name]) for name in names) / 60
             rows.append(row)
+    _adjust(rows)
     return rows
+
+
+def _adjust(rows: list[dict]) -> None:
+    """Holm over the cells, per comparison, direction and treatment of diverged runs; verdicts from
+    the adjusted p-values."""
+    for flag, _, _ in COMPARISONS:
+        for suffix in DIVERGED:
+            for p in (f"{flag}_p{suffix}", f"{flag}_p_opposite{suffix}"):
+                for row, adjusted in zip(rows, holm([row[p] for row in rows])):
+                    row[f"{p}_holm"] = adjusted
+            for row in rows:
+                row[f"{flag}_verdict{suffix}"] = decide(row[f"{flag}_p{suffix}_holm"], row[f"{flag}_p_opposite{suffix}_holm"],
+                                                         row[f"{flag}_trials{suffix}"])
 
 
 def code_angles(study: dict, tables: dict[str, list[dict]]) -> list[dict]:
@@ -125,18 +146,22 @@ def write(csv_path, md_path, rows: list[dict], study: dict, scale: str) -> None:
              "Per cell (protocol, data) the runs of the standard and of the hierarchical prior: disentangled and "
              "over-regularised counts with 95% Wilson intervals; Boschloo one-sided tests of the paper's direction "
              "(HP disentangles more often; the standard prior over-regularises more often), p < 0.05 in it: "
-             "`reproduced`, in the opposite direction: `contradicted`. Diverged: runs whose training diverged "
-             "(counted in n as neither disentangled nor over-regularised). Cost: training core-minutes of the cell.",
+             "`reproduced`, in the opposite direction: `contradicted`, after Holm's adjustment over the cells (per "
+             "comparison and direction); p: raw (Holm). Diverged: runs whose training diverged, counted in n as "
+             "neither disentangled nor over-regularised; 'without diverged' repeats each test with them left out. "
+             "Cost: training core-minutes of the cell.",
              "",
              "Protocols (changes to the scale's schedules): "
              + "; ".join(f"`{name}` {changes or 'none'}" for name, changes in study["protocols"].items()), "",
-             "| protocol | data | disentangled: standard | HP | p | verdict | over-regularised: standard | HP | p "
-             "| verdict | diverged: standard | HP | core-min |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| protocol | data | disentangled: standard | HP | p | verdict | without diverged "
+             "| over-regularised: standard | HP | p | verdict | without diverged | diverged: standard | HP | core-min |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         values = [r["protocol"], r["data"]]
         for flag in ("disentangled", "over_regularised"):
-            values += [_fraction(r, "standard", flag), _fraction(r, "hierarchical", flag), f"{r[f'{flag}_p']:.3f}",
-                      r[f"{flag}_verdict"]]
+            values += [_fraction(r, "standard", flag), _fraction(r, "hierarchical", flag),
+                       f"{r[f'{flag}_p']:.3f} ({r[f'{flag}_p_holm']:.3f})", r[f"{flag}_verdict"],
+                       f"{r[f'{flag}_verdict_without_diverged']} (Holm p {r[f'{flag}_p_without_diverged_holm']:.3f})"]
         values += [str(r["standard_diverged"]), str(r["hierarchical_diverged"])]
         lines.append("| " + " | ".join(values) + f" | {r['core_minutes']:.0f} |")
     with atomic_path(md_path) as tmp:

@@ -28,6 +28,12 @@ def make(sweep: str | None, value, seed: int) -> str:
     return f"seed{seed}" if sweep is None else f"{PREFIX[sweep]}{value}_seed{seed}"
 
 
+def one_percent_labels(counts, n_train: int) -> int | None:
+    """The label count that stands for the paper's "around 1%" and "just over 1%" (C12, C15,
+    figure 15): the smallest count of the sweep at or above 1% of the training set; None if none is."""
+    return min((c for c in counts if c >= 0.01 * n_train), default=None)
+
+
 def variant(run: str) -> str:
     """The run id without its seed: 'beta10', 'labels8', or '' for plain runs."""
     return re.sub(r"_?seed\d+$", "", run)

@@ -7,6 +7,7 @@ mirrors it and ends in a sigmoid, since normalised distances lie in [0, 1].
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import torch
@@ -70,7 +71,8 @@ def _convolutions(widths: list[int], last_activation: nn.Module) -> nn.Sequentia
 
 
 class DistanceVAE(nn.Module):
-    def __init__(self, cfg: LJModelConfig):
+    def __init__(self, cfg: LJModelConfig, generator: torch.Generator | None = None):
+        """generator: the initialisation stream (fieldvae.core.streams), so no other draw moves it."""
         super().__init__()
         self.cfg = cfg
         n, width = cfg.size, cfg.channels[-1]
@@ -79,6 +81,7 @@ class DistanceVAE(nn.Module):
         self.log_var = nn.Linear(width * n * n, cfg.n_latent)
         self.expand = nn.Sequential(nn.Linear(cfg.n_latent, width * n * n), nn.ReLU())
         self.decoder = _convolutions([*reversed(cfg.channels), 1], nn.Sigmoid())
+        self.apply(lambda module: _default_initialisation(module, generator))
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Latent means and log-variances of matrices (batch, size, size)."""
@@ -96,6 +99,15 @@ class DistanceVAE(nn.Module):
         eps = torch.randn(mean.shape, generator=generator, device=mean.device, dtype=mean.dtype)
         z = mean + eps * torch.exp(0.5 * log_var)
         return self.decode(z), mean, log_var
+
+
+def _default_initialisation(module: nn.Module, generator: torch.Generator | None) -> None:
+    """PyTorch's own initialisation of convolutions and linear layers (Kaiming-uniform weights, biases
+    uniform in +-1/sqrt(fan_in)), drawn from `generator` instead of the global generator."""
+    if isinstance(module, (nn.Conv2d, nn.Linear)):
+        nn.init.kaiming_uniform_(module.weight, a=math.sqrt(5), generator=generator)
+        bound = 1 / math.sqrt(module.weight[0].numel())  # fan_in: inputs times kernel size
+        nn.init.uniform_(module.bias, -bound, bound, generator=generator)
 
 
 def kl_to_standard_normal(mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:

@@ -19,7 +19,7 @@ from fieldvae.core.fingerprint import code_fingerprint
 from fieldvae.core.io import (atomic_path, load_arrays, load_torch,
                               load_weights, require_keys, save_rows)
 from fieldvae.core.settings import from_dict
-from fieldvae.core.streams import rng, torch_seed
+from fieldvae.core.streams import rng, torch_generator
 from fieldvae.core.trainer import Objective, Trainer
 from fieldvae.lj.geometry import distance_matrices
 from fieldvae.lj.model import (DistanceVAE, LJModelConfig, LJTrainingConfig,
@@ -86,9 +86,7 @@ def train_distance_vae(paths, model_cfg: LJModelConfig, cfg: LJTrainingConfig, s
     train_index, test_index = stratified_split(gammas, cfg.test_fraction, seed)
     x = torch.from_numpy(distance_matrices(positions[train_index], box)).to(device)
 
-    with torch.random.fork_rng(devices=[]):  # PyTorch's default initialisation, from its own stream
-        torch.manual_seed(torch_seed("lj_initialisation", seed))
-        model = DistanceVAE(model_cfg).to(device)
+    model = DistanceVAE(model_cfg, torch_generator("lj_initialisation", seed)).to(device)
     print(f"DistanceVAE, {sum(p.numel() for p in model.parameters()):,} parameters, on {device}; "
           f"{len(x)} training configurations, {len(test_index)} held out", file=log, flush=True)
     fingerprint = {"model": model_cfg.to_dict(), "training": cfg.to_dict(), "seed": seed,

@@ -33,7 +33,7 @@ def draw(rows: list[dict]) -> plt.Figure:
                 ax.errorbar(x + offset, k / n, yerr=[k / n - low, high - k / n], fmt=marker, ms=4, capsize=2,
                             label=name)
             for i, p in enumerate(protocols):
-                ax.annotate(f"p={cell[p][f'{flag}_p']:.2g}", (x[i], 1.04), ha="center", fontsize=6)
+                ax.annotate(f"p={cell[p][f'{flag}_p_holm']:.2g}", (x[i], 1.04), ha="center", fontsize=6)
             ax.set_xticks(x, protocols, fontsize=7)
             ax.set_ylim(-0.05, 1.12)
             ax.set_title(f"{data} data: {label} ({direction}?)", fontsize=8)
