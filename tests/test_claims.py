@@ -24,8 +24,8 @@ def group(experiment, n, flag=None, k=0, **scores):
     return [run(experiment, f"seed{i}", **({flag: i < k} if flag else {}), **scores) for i in range(n)]
 
 
-def by_id(rows, n_train=512, **landscape):
-    return {row["id"]: row for row in claims(rows, n_train, **landscape)}
+def by_id(rows, n_train=512, **inputs):
+    return {row["id"]: row for row in claims(rows, n_train, **inputs)}
 
 
 def test_every_claim_has_a_row_with_every_column_and_missing_inputs_are_not_measured():
@@ -102,16 +102,19 @@ def test_verdicts_come_from_holm_adjusted_p_values():
     assert stats.holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
 
 
-def test_failed_hp_runs_near_45_degrees():
+def test_failed_hp_runs_near_45_degrees_against_the_rules_simulated_null():
     runs = (group("mixture_hierarchical", 4, "disentangled", 4, code_angle=2.0)
-            + [run("mixture_hierarchical", f"seed{i}", code_angle=a) for i, a in enumerate([44, 38, 31, 42], 4)]
-            + [run("mixture_hierarchical", "seed9", over_regularised=True, code_angle=5.0),
-               run("mixture_hierarchical", "seed10", code_angle=math.nan)])
-    row = by_id(runs)["C5"]
-    assert row["measured"].startswith("4/4 ")  # disentangled, over-regularised and angle-less runs left out
-    assert row["verdict"] == "reproduced"  # (1/3)^4 < 0.05
-    row = by_id(runs + [run("mixture_hierarchical", "seed11", code_angle=10.0)])["C5"]
-    assert row["measured"].startswith("4/5 ")
+            + [run("mixture_hierarchical", f"seed{i}", code_angle=a) for i, a in enumerate([44, 38, 31, 42, 50, 58], 4)]
+            + [run("mixture_hierarchical", "seed19", over_regularised=True, code_angle=5.0),
+               run("mixture_hierarchical", "seed20", code_angle=math.nan)])
+    row = by_id(runs, nulls={"mixture": 0.5})["C5"]
+    assert row["measured"].startswith("6/6 ")  # disentangled, over-regularised and angle-less runs left out
+    assert row["p_alt"] == "0.5" and row["p_reproduce"] == pytest.approx(0.5 ** 6)  # the null, not a third
+    assert row["verdict"] == "reproduced"
+    row = by_id(runs + [run("mixture_hierarchical", "seed21", code_angle=10.0),
+                        run("mixture_hierarchical", "seed22", code_angle=80.0)], nulls={"mixture": 0.5})["C5"]
+    assert row["measured"].startswith("6/8 ")  # 10 and 80 degrees are not within 15 of 45
+    assert by_id(runs)["C5"]["verdict"] == "not measured" and "simulated null" in by_id(runs)["C5"]["how"]
 
 
 def test_beta_sweep_counts_only_beta_between_5_and_100():

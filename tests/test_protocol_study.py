@@ -102,26 +102,28 @@ def test_the_opposite_direction_is_a_contradiction(tmp_path):
     assert "| scale | mixture | 7/10 [0.40, 0.89] | 0/10 [0.00, 0.28] |" in md and "contradicted" in md
 
 
-def test_code_angles_pool_the_protocols_and_test_the_failures_near_45_degrees():
+def test_code_angles_pool_the_protocols_and_test_the_failures_near_45_degrees_against_the_rules_null():
     def runs(angles, disentangled=0, over_regularised=0):
         return [{"code_angle": None if a is None else float(a), "disentangled": i < disentangled,
                  "over_regularised": i >= len(angles) - over_regularised} for i, a in enumerate(angles)]
 
     tables = {"mixture": runs([5, 40, 44, 10], disentangled=1, over_regularised=1),
-              "mixture~long": runs([31, 29] + [None]),  # a run without a code angle is left out
+              "mixture~long": runs([61, 29] + [None]),  # a run without a code angle is left out
               "mixture_hierarchical": runs([42] * 9 + [3], disentangled=1),
               "mixture_hierarchical~long": runs([44] * 10)}
-    standard, hierarchical = ps.code_angles(STUDY, tables)
+    standard, hierarchical = ps.code_angles(STUDY, tables, {"mixture": 0.5})
     assert (standard["prior"], standard["failed_angles"], standard["disentangled_angles"]) == (
-        "standard", [40.0, 44.0, 31.0, 29.0], [5.0])  # the run at 10 degrees is over-regularised
-    assert (standard["near_45"], standard["failed"]) == (3, 4)  # 29 is not within 15 degrees of 45
-    assert standard["p_near_45"] == pytest.approx(1 / 9)  # P(X >= 3), X ~ Bin(4, 1/3)
-    assert (hierarchical["near_45"], hierarchical["failed"]) == (18, 19) and hierarchical["p_near_45"] < 1e-6
+        "standard", [40.0, 44.0, 61.0, 29.0], [5.0])  # the run at 10 degrees is over-regularised
+    assert (standard["near_45"], standard["failed"]) == (2, 4)  # 29 and 61 are not within 15 degrees of 45
+    assert standard["p_near_45"] == pytest.approx(11 / 16)  # P(X >= 2), X ~ Bin(4, 1/2): the rule's null
+    assert (hierarchical["near_45"], hierarchical["failed"]) == (18, 19)
+    assert hierarchical["p_near_45"] == pytest.approx(20 / 2**19)  # P(X >= 18), X ~ Bin(19, 1/2)
     assert hierarchical["disentangled_angles"] == [42.0]
 
     titles = [ax.get_title() for ax in protocol_angles.draw([standard, hierarchical]).axes]
-    assert titles[0].endswith("3/4 failed near 45°, p = 0.11")
-    assert titles[1].endswith(f"18/19 failed near 45°, p = {hierarchical['p_near_45']:.2g}") and "e-" in titles[1]
+    assert titles[0].endswith("2/4 failed near 45°, null 0.50, p = 0.69")
+    assert ps.code_angles(STUDY, tables, {})[0]["p_near_45"] is None  # no null for the data set: no test
+    assert titles[1].endswith(f"18/19 failed near 45°, null 0.50, p = {hierarchical['p_near_45']:.2g}")
 
 
 def test_training_seconds_come_from_snakemakes_benchmark_file(tmp_path):

@@ -52,7 +52,8 @@ def test_dry_run_of_all_at_every_scale(workflow_copy, scale):
     assert {f"results/{scale}/data/{d}.npz" for d in ["standard", "KLE1000", "mixture"]} <= set(files)
     assert all(f.startswith((f"results/{scale}/", f"figures/{scale}/", f"tables/{scale}/"))
                or re.fullmatch(r"(figures|tables)/\w+\.(pdf|csv|md)", f) for f in files)
-    assert {"train", "encode", "metrics", "claims", "claims_table", *FIGURE_RULES} <= set(rules)
+    assert {"train", "encode", "metrics", "claims", "claims_table", "rule_calibration", "results_page",
+            *FIGURE_RULES} <= set(rules)
     grid = {"tiny": 33, "quick": 33, "paper": 65}[scale]
     assert f"--grid {grid} --terms 1000" in run([*SNAKEMAKE, "-n", "-p", "--config", f"scale={scale}"], cwd=workflow_copy).stdout
 
@@ -146,8 +147,9 @@ def test_report_holds_every_figure_and_table_with_caption_and_scale(built):
     names = set(re.findall(r'"name": "((?:fig\d+|claims|summary|labels|betas|lj_\w+)\.(?:pdf|csv))"', html))
     assert names == ({f"fig{n}.pdf" for n in (1, *range(3, 16))} | {f"{name}.pdf" for name in LJ_FIGURES}
                      | {"claims.csv", "summary.csv", "labels.csv", "betas.csv", "lj_anomaly.csv"})
-    assert html.count("tiny</tt>") == 27 and html.count("The paper claims:") == 3
+    assert html.count("tiny</tt>") == 28 and html.count("The paper claims:") == 3
     assert "Verdict calibration" in html and "The results page of the build" in html
+    assert "The disentangled rule on synthetic codes of known angle" in html
 
 
 def test_switching_scale_plans_only_that_scale(built):

@@ -19,7 +19,7 @@ from fieldvae.core.provenance import code_version
 
 VERDICT_KINDS = ("reproduced", "contradicted", "inconclusive", "undecidable", "not measured")
 CLAIM_COLUMNS = ("id", "claim", "measured", "p_reproduce_holm", "p_contradict_holm", "verdict",
-                 "false_contradiction", "decidable_from")
+                 "false_contradiction", "reachable_at_n")
 
 
 def machine() -> str:

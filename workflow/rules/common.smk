@@ -55,7 +55,9 @@ OVERVIEWS = {
     "fig15": ("semi_supervised", "about 1% labels", "The paper: with about 1% labels the aggregated posterior keeps the four modes of p(theta)."),
 }
 LJ_FIGURES = [f"lj_{name}" for name in LJ_FIGURE_INPUTS]
-FIGURES = ["fig1", "fig3", "fig4", "fig5", "fig7", "fig10", "fig13", "fig14", *OVERVIEWS, *LJ_FIGURES]
+FIGURES = ["fig1", "fig3", "fig4", "fig5", "fig7", "fig10", "fig13", "fig14", *OVERVIEWS, "rule_calibration", *LJ_FIGURES]
+# The data sets the disentangled decision is calibrated on: every one an experiment trains on.
+CALIBRATED_DATASETS = sorted({e["dataset"] for e in config["experiments"].values()})
 PUBLISHED_TABLES = ["claims", "verdict_calibration", *TABLES, "lj_anomaly"]
 # Experiments the figures are drawn from, and the sweep each must have.
 FIGURE_EXPERIMENTS = {**{e: None for e, _, _ in OVERVIEWS.values()}, "beta_sweep": "betas", "semi_supervised": "labels"}
@@ -201,6 +203,7 @@ def claims_inputs(wildcards):
         "directions": direction_chunks(wildcards.scale, run_dir),
         "between": f"results/{wildcards.scale}/landscape/standard/between.csv",
         "rotations": [f"{d}/rotation.csv" for e in ROTATED for d in run_dirs(wildcards.scale, e)],
+        "rule_null": f"results/{wildcards.scale}/tables/rule_null.csv",
     }
 
 

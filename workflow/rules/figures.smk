@@ -155,6 +155,47 @@ rule fig10:
         "fieldvae figure fig10 --rotations {input} --out {output} > {log} 2>&1"
 
 
+rule rule_calibration:
+    input:
+        lambda w: expand("results/{scale}/data/{dataset}.npz", scale=w.scale, dataset=CALIBRATED_DATASETS),
+    output:
+        csv="results/{scale}/tables/rule_calibration.csv",
+        null="results/{scale}/tables/rule_null.csv",
+        md="results/{scale}/tables/rule_calibration.md",
+    params:
+        trials=lambda w: preset(w)["rule_calibration"]["trials"],
+        null_codes=lambda w: preset(w)["rule_calibration"]["null_codes"],
+        code=code("darcy", "_rule_calibration"),
+    log:
+        "results/{scale}/logs/tables/rule_calibration.log",
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae rule-calibration --datasets {input} --trials {params.trials} --null-codes {params.null_codes}"
+        " --scale {wildcards.scale} --csv {output.csv} --null-csv {output.null} --md {output.md} > {log} 2>&1"
+
+
+rule rule_calibration_figure:
+    input:
+        "results/{scale}/tables/rule_calibration.csv",
+    output:
+        report(
+            "figures/{scale}/rule_calibration.pdf",
+            caption="../report/rule_calibration.rst",
+            category="Figures",
+            subcategory="{scale} scale",
+        ),
+    params:
+        code=code("darcy", "_rule_calibration_figure"),
+    log:
+        "results/{scale}/logs/figures/rule_calibration.log",
+    localrule: True
+    conda:
+        "../../envs/fieldvae.yaml"
+    shell:
+        "fieldvae figure rule_calibration --curves {input} --out {output} > {log} 2>&1"
+
+
 rule fig13:
     input:
         "results/{scale}/tables/mixture.csv",

@@ -50,6 +50,7 @@ rule protocol_study_figure:
 rule protocol_study_angles:
     input:
         tables=lambda w: protocol_study_inputs(w)["tables"],
+        rule_null="results/{scale}/tables/rule_null.csv",
     output:
         report(
             "figures/{scale}/protocol_study_angles.pdf",
@@ -66,5 +67,6 @@ rule protocol_study_angles:
     conda:
         "../../envs/fieldvae.yaml"
     shell:
-        "fieldvae figure protocol_study_angles --study {params.study:q} --tables {input.tables} --out {output}"
+        "fieldvae figure protocol_study_angles --study {params.study:q} --tables {input.tables}"
+        " --rule-null {input.rule_null} --out {output}"
         " > {log} 2>&1"

@@ -30,6 +30,7 @@ rule claims:
     shell:
         "fieldvae claims --tables {input.tables} --n-train {params.n_train} --lines {input.lines}"
         " --directions {input.directions} --between {input.between} --rotations {input.rotations}"
+        " --rule-null {input.rule_null}"
         " --scale {wildcards.scale} --csv {output.csv} --md {output.md} --calibration-csv {output.calibration_csv}"
         " --calibration-md {output.calibration_md} > {log} 2>&1"
 

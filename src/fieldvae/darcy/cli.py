@@ -125,6 +125,7 @@ def add_commands(sub) -> None:
     p.add_argument("--directions", type=Path, nargs="*", default=[], help="directions chunks of the landscape")
     p.add_argument("--between", type=Path, help="between.csv (figure 5)")
     p.add_argument("--rotations", type=Path, nargs="*", default=[], help="rotation.csv of runs (figure 10)")
+    p.add_argument("--rule-null", type=Path, help="rule_null.csv of `fieldvae rule-calibration` (C5's contrast)")
     p.add_argument("--scale", required=True, help="the scale, named in the markdown")
     p.add_argument("--csv", type=Path, required=True, help="output .csv file")
     p.add_argument("--md", type=Path, required=True, help="output .md file")
@@ -143,6 +144,18 @@ def add_commands(sub) -> None:
                    help="Snakemake benchmark files of the training jobs (their seconds are summed)")
     p.add_argument("--out", type=Path, required=True, help="output .md file")
     p.set_defaults(run=_results_page)
+
+    p = sub.add_parser("rule-calibration", help="the disentangled rule on synthetic codes of known angle, and its null")
+    p.add_argument("--datasets", type=Path, nargs="+", required=True,
+                   help="dataset files whose test factors the codes are built from (those without factors are skipped)")
+    p.add_argument("--trials", type=int, required=True, help="codes per (data set, warp, noise, angle)")
+    p.add_argument("--null-codes", type=int, required=True, help="codes at uniform random angles per data set")
+    p.add_argument("--seed", type=int, default=0, help="seed of the streams rule_calibration and rule_null")
+    p.add_argument("--scale", required=True, help="the scale, named in the markdown")
+    p.add_argument("--csv", type=Path, required=True, help="output .csv file: the decision curves")
+    p.add_argument("--null-csv", type=Path, required=True, help="output .csv file: the null per data set")
+    p.add_argument("--md", type=Path, required=True, help="output .md file")
+    p.set_defaults(run=_rule_calibration)
 
     p = sub.add_parser("protocol-study", help="the hierarchical prior's effect per training protocol and data set")
     p.add_argument("--study", type=json_settings, required=True, metavar="JSON",
@@ -212,8 +225,14 @@ def add_commands(sub) -> None:
                    help="the protocol_study section of config.yaml, as JSON (pairs, protocols, trials)")
     f.add_argument("--tables", type=Path, nargs="+", required=True,
                    help="metrics tables of the study's experiments (<experiment>~<protocol>.csv)")
+    f.add_argument("--rule-null", type=Path, required=True, help="rule_null.csv of `fieldvae rule-calibration`")
     f.add_argument("--out", type=Path, required=True)
     f.set_defaults(run=_protocol_study_angles)
+
+    f = figures.add_parser("rule_calibration", help="the disentangled rule's decision curves on codes of known angle")
+    f.add_argument("--curves", type=Path, required=True, help="rule_calibration.csv of `fieldvae rule-calibration`")
+    f.add_argument("--out", type=Path, required=True)
+    f.set_defaults(run=_rule_calibration_figure)
 
     f = figures.add_parser("fig14", help="disentanglement and training losses against the label count")
     f.add_argument("--runs", type=Path, nargs="+", required=True, help="run folders labels<count>_seed<n>")
@@ -393,10 +412,42 @@ def _claims(args: argparse.Namespace) -> None:
                          lines=load_rows([args.lines]) if args.lines else None,
                          directions=load_rows(args.directions) if args.directions else None,
                          between=load_rows([args.between]) if args.between else None,
-                         rotations=[(run_name(p), load_rows([p])) for p in args.rotations] or None)
+                         rotations=[(run_name(p), load_rows([p])) for p in args.rotations] or None,
+                         nulls=_null_shares(args.rule_null) if args.rule_null else None)
     claims.write(args.csv, args.md, rows, args.scale)
     claims.write_calibration(args.calibration_csv, args.calibration_md, rows, args.scale)
     print(args.md.read_text(), file=sys.stderr)
+
+
+def _rule_calibration(args: argparse.Namespace) -> None:
+    from fieldvae.core.streams import rng
+    from fieldvae.darcy import rule_calibration
+    from fieldvae.darcy.dataset import load_dataset
+
+    factors = {}
+    for path in args.datasets:
+        arrays, _ = load_dataset(path)
+        theta = arrays["theta"][arrays["test_index"]]
+        if theta.shape[1] >= 2:  # an angle needs two factors
+            factors[path.stem] = theta
+    if not factors:
+        raise ValueError("--datasets: none has two or more generating factors to build codes from")
+    curves = []
+    for name, theta in factors.items():
+        curves += rule_calibration.decision_curves({name: theta}, args.trials, rng("rule_calibration", args.seed, name))
+        print(f"{name}: {len(curves)} cells done", file=sys.stderr, flush=True)
+    nulls = [{"data": name, **rule_calibration.null_near_45(theta, args.null_codes, rng("rule_null", args.seed, name)),
+              "stream": "rule_null", "seed": args.seed} for name, theta in factors.items()]
+    flips = rule_calibration.flip_angles(curves)
+    rule_calibration.write(args.csv, args.null_csv, args.md, curves, flips, nulls, args.scale, args.seed)
+    print(args.md.read_text(), file=sys.stderr)
+
+
+def _rule_calibration_figure(args: argparse.Namespace) -> None:
+    from fieldvae.core.io import load_rows
+    from fieldvae.darcy.plotting import rule_calibration as figure
+
+    save_figure(figure.draw(load_rows([args.curves])), args)
 
 
 def _results_page(args: argparse.Namespace) -> None:
@@ -501,12 +552,23 @@ def _protocol_study_figure(args: argparse.Namespace) -> None:
     save_figure(protocol_study.draw(load_rows([args.table])), args)
 
 
+def _null_shares(path: Path) -> dict[str, float]:
+    """data set -> null share, from the rule_null.csv of `fieldvae rule-calibration`."""
+    from fieldvae.core.io import load_rows
+
+    rows = load_rows([path])
+    if not rows or not {"data", "null_share"} <= set(rows[0]):
+        raise ValueError(f"{path}: expected rule_null.csv from `fieldvae rule-calibration` (columns data, null_share)")
+    return {str(r["data"]): float(r["null_share"]) for r in rows}
+
+
 def _protocol_study_angles(args: argparse.Namespace) -> None:
     from fieldvae.core.io import load_rows
     from fieldvae.darcy import protocol_study
     from fieldvae.darcy.plotting import protocol_angles
 
-    rows = protocol_study.code_angles(args.study, {p.stem: load_rows([p]) for p in args.tables})
+    rows = protocol_study.code_angles(args.study, {p.stem: load_rows([p]) for p in args.tables},
+                                      _null_shares(args.rule_null))
     save_figure(protocol_angles.draw(rows), args)
     for r in rows:
         print(f"{r['data']}, {r['prior']}: {r['near_45']}/{r['failed']} failed runs near 45 degrees "

@@ -7,8 +7,7 @@ import numpy as np
 from fieldvae.core.metrics.aggregate import aggregate_samples, rate_distortion
 from fieldvae.core.metrics.code_angle import code_angle
 from fieldvae.core.metrics.dci import dci
-from fieldvae.core.metrics.disentangled import (axis_share, diagonal_share,
-                                                disentangled)
+from fieldvae.core.metrics.disentangled import diagonal_share, disentangled
 from fieldvae.core.metrics.mig import mig
 from fieldvae.core.metrics.overregularisation import (final_rate,
                                                       over_regularised)
@@ -19,7 +18,7 @@ from fieldvae.core.streams import rng
 from fieldvae.darcy.theta import sample_theta
 
 FINAL_EPOCHS = 10  # training terms are reported as means over the last epochs
-SCORES = ("s_d", "s_d_factors", "axis_share", "diagonal_share", "code_angle", "s_kl", "s_kl_reason", "mig", "sap",
+SCORES = ("s_d", "s_d_factors", "diagonal_share", "code_angle", "s_kl", "s_kl_reason", "mig", "sap",
           "dci_disentanglement", "dci_completeness", "dci_informativeness", "rate", "distortion", "loss",
           "nll_per_pixel", "label_nll", "factor_scores_reason")
 
@@ -45,7 +44,6 @@ def evaluate(latents: dict, history: dict, seed: int, theta_distribution: str | 
                 "over_regularised": collapsed, "diverged": False, "diverged_epoch": None}
     if theta.shape[1] == 0:
         return {**dict.fromkeys(SCORES), "disentangled": None, **training, "factor_scores_reason": NO_FACTORS}
-    share = axis_share(mu, theta)
     angle = code_angle(mu, theta)
     z = aggregate_samples(mu, logvar, rng("s_kl_posterior_noise", seed))
     reference = (latents["theta_train"] if theta_distribution is None
@@ -54,10 +52,9 @@ def evaluate(latents: dict, history: dict, seed: int, theta_distribution: str | 
     scores = {
         "s_d": s_d(mu, theta),
         "s_d_factors": s_d_of_factors(theta),
-        "axis_share": share,
         "diagonal_share": diagonal_share(mu, theta),
-        "code_angle": angle if np.isfinite(angle) else None,  # None: not two latents and two factors
-        "disentangled": disentangled(share, collapsed),
+        "code_angle": angle if np.isfinite(angle) else None,  # None: no latent of its own for some factor
+        "disentangled": disentangled(angle, collapsed),
         "s_kl": kl["score"],
         "s_kl_reason": kl["reason"],
         "mig": mig(mu, theta),

@@ -120,23 +120,25 @@ def _adjust(rows: list[dict]) -> None:
                                                          row[f"{flag}_trials{suffix}"])
 
 
-def code_angles(study: dict, tables: dict[str, list[dict]]) -> list[dict]:
+def code_angles(study: dict, tables: dict[str, list[dict]], nulls: dict[str, float]) -> list[dict]:
     """Where the codes of each prior's runs sit, pooled over the protocols, per data set: the code
     angles (0: axis-aligned, 45: diagonal) of the disentangled runs and of the runs that failed without
     over-regularising, and how many failures sit within NEAR_45_DEGREES of 45 degrees (the paper: the
-    failures are near a 45 degree rotation) with the exact binomial p of 'more often than the 1/3 a
-    uniform angle gives'."""
+    failures are near a 45 degree rotation) with the exact binomial p of 'more often than the rule's
+    failures of codes at uniform random angles on the same data' (nulls: that share per data set,
+    fieldvae.darcy.rule_calibration; None where the data set has none)."""
     rows = []
     for data, pair in study["pairs"].items():
         for label, name in zip(("standard", "hierarchical"), pair):
             runs = [r for protocol in study["protocols"] for r in tables[cell_experiment(study, name, protocol)]
                     if isinstance(r.get("code_angle"), float)]
             failed = [r["code_angle"] for r in runs if not r["disentangled"] and not r["over_regularised"]]
-            near = sum(angle >= 45 - NEAR_45_DEGREES for angle in failed)
+            near = sum(abs(angle - 45) <= NEAR_45_DEGREES for angle in failed)
+            null = nulls.get(data)
             rows.append({"data": data, "prior": label, "failed_angles": failed,
                          "disentangled_angles": [r["code_angle"] for r in runs if r["disentangled"]],
-                         "near_45": near, "failed": len(failed),
-                         "p_near_45": binomial_test(near, len(failed), 1 / 3, "greater") if failed else None})
+                         "near_45": near, "failed": len(failed), "null_share": null,
+                         "p_near_45": binomial_test(near, len(failed), null, "greater") if failed and null else None})
     return rows
 
 
