@@ -235,9 +235,9 @@ def test_the_detector_is_never_a_score_that_flags_the_control_set(tmp_path):
                          seed=0, n_boot=200)
     chosen = detectors(loud)["equilibrated"]
     assert "negative_elbo" in chosen["flag_control"] and chosen["detector"] not in ("negative_elbo", "energy")
-    write_markdown(tmp_path / "t.md", quiet + loud, {"group": 0.7, "equilibrated": 0.8})
+    write_markdown(tmp_path / "t.md", quiet + loud, {"group": 0.7, "equilibrated": 0.8}, ["## The study's claims"])
     md = (tmp_path / "t.md").read_text()
-    assert "## Protocol `group`" in md and "## Protocol `equilibrated`" in md
+    assert "## Protocol `group`" in md and "## Protocol `equilibrated`" in md and "## The study's claims" in md
     flagged = re.findall(r"Scores that flag the control set: ([^.]*)\.", md)
     assert len(flagged) == 2 and "negative_elbo" not in flagged[0] and "negative_elbo" in flagged[1]
     assert "| anomaly | 300 | " in md and " worse |" in md

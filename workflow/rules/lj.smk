@@ -135,6 +135,7 @@ rule lj_table:
             subcategory="{scale} scale",
         ),
         md="tables/{scale}/lj_anomaly.md",
+        claims="tables/{scale}/lj_claims.csv",
     params:
         scores=lambda w: " ".join(f"{p}={f}" for p, f in lj_protocol_files(w.scale, "scores.npz").items()),
         latents=lambda w: " ".join(f"{p}={f}" for p, f in lj_protocol_files(w.scale, "latents.npz").items()),
@@ -147,7 +148,7 @@ rule lj_table:
         "../../envs/fieldvae.yaml"
     shell:
         "fieldvae lj table --scores {params.scores} --latents {params.latents} --seed {params.seed}"
-        " --csv {output.csv} --md {output.md} > {log} 2>&1"
+        " --csv {output.csv} --claims-csv {output.claims} --md {output.md} > {log} 2>&1"
 
 
 rule lj_sample_figure:

@@ -78,6 +78,7 @@ def add_commands(sub) -> None:
                    help="from `fieldvae lj encode`, one per protocol: the latent-gamma R^2")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     p.add_argument("--csv", type=Path, required=True)
+    p.add_argument("--claims-csv", type=Path, required=True, help="output .csv file: the study's claims L1, L2")
     p.add_argument("--md", type=Path, required=True)
     p.set_defaults(run=_table)
 
@@ -179,16 +180,21 @@ def _named_file(text: str, option: str = "--anomaly") -> tuple[str, Path]:
 
 def _table(args: argparse.Namespace) -> None:
     from fieldvae.core.io import load_arrays, save_rows
+    from fieldvae.lj import claims
     from fieldvae.lj.anomaly import NORMAL
-    from fieldvae.lj.scoring import anomaly_table, sets_of, write_markdown
+    from fieldvae.lj.scoring import CONTROL_PREFIX, anomaly_table, sets_of, write_markdown
 
     scores = dict(_named_file(text, "--scores") for text in args.scores)
     latents = dict(_named_file(text, "--latents") for text in args.latents)
     if set(scores) != set(latents):
         raise ValueError(f"--latents: expected the protocols of --scores ({', '.join(scores)}), got {', '.join(latents)}")
-    rows = anomaly_table({p: sets_of(load_arrays(path)[0]) for p, path in scores.items()}, NORMAL, args.seed)
+    sets = {p: sets_of(load_arrays(path)[0]) for p, path in scores.items()}
+    codes = {p: load_arrays(path)[0] for p, path in latents.items()}
+    rows = anomaly_table(sets, NORMAL, args.seed)
+    judged = claims.claims(sets, codes, NORMAL, CONTROL_PREFIX)
     save_rows(args.csv, rows)
-    write_markdown(args.md, rows, {p: float(load_arrays(path)[0]["gamma_r2"]) for p, path in latents.items()})
+    claims.write(args.claims_csv, judged)
+    write_markdown(args.md, rows, {p: float(a["gamma_r2"]) for p, a in codes.items()}, claims.markdown(judged))
     print(args.md.read_text(), file=sys.stderr)
 
 

@@ -196,10 +196,11 @@ def detectors(rows: list[dict]) -> dict[str, dict]:
     return out
 
 
-def write_markdown(path, rows: list[dict], r2: dict[str, float]) -> None:
-    """The anomaly table as markdown, one section per protocol: per set and score the AUC with its
-    interval and, for the VAE's scores, the verdict against the better physics baseline; then the
-    detection rates; and the latent-gamma R^2 of each protocol's model."""
+def write_markdown(path, rows: list[dict], r2: dict[str, float], claim_lines: list[str]) -> None:
+    """The anomaly table as markdown: the study's claims (claim_lines, fieldvae.lj.claims.markdown),
+    then one section per protocol: per set and score the AUC with its interval and, for the VAE's
+    scores, the verdict against the better physics baseline; then the detection rates; and the
+    latent-gamma R^2 of each protocol's model."""
     lines = ["# Lennard-Jones anomaly detection", "",
              "ROC AUC against the held-out test set with its 95% bootstrap interval, for every score (higher: more "
              "anomalous; AUC 0.5: not distinguishable). For the scores that are not physics baselines, the verdict "
@@ -207,7 +208,7 @@ def write_markdown(path, rows: list[dict], r2: dict[str, float]) -> None:
              "bootstrap interval of the AUC difference excludes 0, else `equal`. The control set (an unseen gamma inside "
              "the training range) should not be flagged: a score whose control AUC interval lies above 0.5 is not "
              "used as a detector. Below each table, the fraction detected at 5% false positives (95% Wilson interval).",
-             ""]
+             "", *claim_lines]
     for protocol, chosen in detectors(rows).items():
         mine = [r for r in rows if r["protocol"] == protocol]
         lines += [f"## Protocol `{protocol}`", "",
