@@ -75,8 +75,16 @@ BAD = {
         "config key 'protocol_study.pairs.shifted': unknown experiment 'shifted_hp'; defined: standard"),
     "protocol study schedule misspelt": (edit("protocol_study.protocols.short_recon", {"plian": {"lr_factor": 0.5},
                                                                                       "hierarchical": {"lr_factor": 0.5}}),
-        "config key 'protocol_study.protocols.short_recon': expected changes to every schedule the pairs train with "
-        "(hierarchical, plain) or none ({}: the scale's own runs), got none for plain"),
+        "config key 'protocol_study.protocols.short_recon': expected every schedule the pairs train with "
+        "(hierarchical, plain) named, with changes or {} (its runs are the scale's own), or none ({}: the scale's "
+        "own runs), got none for plain"),
+    "protocol study starting from an unknown schedule": (
+        edit("protocol_study.protocols.same_schedule", {"plain": {"schedule": "slow"}, "hierarchical": {}}),
+        "config key 'protocol_study.protocols.same_schedule.plain.schedule': 'slow' is not a schedule of scale "
+        "tiny, quick, paper"),
+    "two protocols that change nothing": (edit("protocol_study.protocols.again", {"plain": {}, "hierarchical": {}}),
+        "config key 'protocol_study.protocols': expected at most one protocol without changes (it reads the "
+        "scale's own runs), got scale, again"),
     "two protocol study protocols without changes": (edit("protocol_study.protocols.again", {}),
         "config key 'protocol_study.protocols': expected at most one protocol without changes (it reads the "
         "scale's own runs), got scale, again"),

@@ -213,13 +213,14 @@ def _cross_check(config: dict) -> list[str]:
             problems.append(f"config key 'figures.fig1.datasets[{i}]': expected a Darcy dataset (figure 1 shows "
                             f"permeabilities), got {d!r}; defined: {', '.join(n for n in datasets if 'file' not in datasets[n])}")
     if "protocol_study" in config:
-        problems += _cross_check_protocol_study(config["protocol_study"], config["experiments"])
+        problems += _cross_check_protocol_study(config["protocol_study"], config["experiments"], config["scales"])
     return problems + _cross_check_files(config) + _cross_check_lj(config["lj"], scales)
 
 
-def _cross_check_protocol_study(study: dict, experiments: dict) -> list[str]:
-    """The pairs name defined experiments; a protocol changes every schedule they train with or none
-    (an unchanged schedule would train copies of the scale's own runs), and only one changes none."""
+def _cross_check_protocol_study(study: dict, experiments: dict, scales: dict) -> list[str]:
+    """The pairs name defined experiments; a protocol names every schedule they train with (changes,
+    or {}: that schedule's runs are the scale's own) or none, only one changes nothing, and a
+    `schedule` to start from is a schedule of every scale."""
     problems = []
     names = [name for pair in study["pairs"].values() for name in pair]
     for data, pair in study["pairs"].items():
@@ -231,10 +232,16 @@ def _cross_check_protocol_study(study: dict, experiments: dict) -> list[str]:
     for protocol, changes in study["protocols"].items():
         unchanged = [s for s in schedules if s not in changes]
         if changes and unchanged:
-            problems.append(f"config key 'protocol_study.protocols.{protocol}': expected changes to every schedule "
-                            f"the pairs train with ({', '.join(schedules)}) or none ({{}}: the scale's own runs), "
-                            f"got none for {', '.join(unchanged)}")
-    unchanged_protocols = [protocol for protocol, changes in study["protocols"].items() if not changes]
+            problems.append(f"config key 'protocol_study.protocols.{protocol}': expected every schedule the pairs "
+                            f"train with ({', '.join(schedules)}) named, with changes or {{}} (its runs are the "
+                            f"scale's own), or none ({{}}: the scale's own runs), got none for {', '.join(unchanged)}")
+    for protocol, changes in study["protocols"].items():
+        for name, change in changes.items():
+            missing = [scale for scale, preset in scales.items() if change.get("schedule", name) not in preset["schedules"]]
+            if missing:
+                problems.append(f"config key 'protocol_study.protocols.{protocol}.{name}.schedule': "
+                                f"{change.get('schedule', name)!r} is not a schedule of scale {', '.join(missing)}")
+    unchanged_protocols = [protocol for protocol, changes in study["protocols"].items() if not any(changes.values())]
     if len(unchanged_protocols) > 1:
         problems.append(f"config key 'protocol_study.protocols': expected at most one protocol without changes "
                         f"(it reads the scale's own runs), got {', '.join(unchanged_protocols)}")

@@ -15,6 +15,7 @@ COMPILE_CACHE = "results/compile_cache"  # Inductor's kernels, shared by every t
 # experiment goes through EXPERIMENTS, while the claims, tables and `runs` take config["experiments"].
 STUDY = config.get("protocol_study")
 PROTOCOL_EXPERIMENTS = protocol_study.experiments(STUDY, config["experiments"]) if STUDY else {}
+SCHEDULES = {name: e["schedule"] for name, e in config["experiments"].items()}  # the study's cells look them up
 EXPERIMENTS = {**config["experiments"], **PROTOCOL_EXPERIMENTS}
 # Datasets read from a user's file (datasets.<name>.file), and the experiments on them: each has its own
 # figures and table, figures/<experiment>/*.pdf and tables/<experiment>/summary.* (own_fields.smk).
@@ -121,7 +122,9 @@ def training_settings(wildcards):
     experiment = EXPERIMENTS[wildcards.experiment]
     schedule = config["scales"][wildcards.scale]["schedules"][experiment["schedule"]]
     if "protocol" in experiment:
-        schedule = protocol_study.protocol_schedule(schedule, experiment["protocol"])
+        schedule = protocol_study.protocol_schedule(
+            config["scales"][wildcards.scale]["schedules"], experiment["schedule"], experiment["protocol"]
+        )
     settings = {**schedule, **experiment.get("training", {})}
     if beta is not None:
         settings["fixed_beta"] = beta
@@ -216,7 +219,7 @@ def table_inputs(wildcards):
 def protocol_study_inputs(wildcards):
     """The metrics table of every experiment the study's cells read (the scale's own for a protocol
     without changes), and the benchmark of every training job of them."""
-    experiments = protocol_study.cell_experiments(STUDY)
+    experiments = protocol_study.cell_experiments(STUDY, SCHEDULES)
     return {
         "tables": [f"results/{wildcards.scale}/tables/{e}.csv" for e in experiments],
         "benchmarks": [
@@ -249,7 +252,7 @@ def results_page_inputs(wildcards):
     }
     if config["results_page"]["protocol_study"]:
         inputs["protocol_study"] = f"tables/{wildcards.scale}/protocol_study.md"
-        experiments += [e for e in protocol_study.cell_experiments(STUDY) if e not in experiments]
+        experiments += [e for e in protocol_study.cell_experiments(STUDY, SCHEDULES) if e not in experiments]
     inputs["benchmarks"] = [
         f"results/{wildcards.scale}/benchmarks/train/{e}/{r}.tsv" for e in experiments for r in run_ids(wildcards.scale, e)
     ]

@@ -15,6 +15,7 @@ rule protocol_study:
         md="tables/{scale}/protocol_study.md",
     params:
         study=json.dumps(STUDY),
+        schedules=json.dumps(SCHEDULES),
         code=code("darcy", "_protocol_study"),
     log:
         "results/{scale}/logs/tables/protocol_study.log",
@@ -22,7 +23,8 @@ rule protocol_study:
     conda:
         "../../envs/fieldvae.yaml"
     shell:
-        "fieldvae protocol-study --study {params.study:q} --tables {input.tables} --benchmarks {input.benchmarks}"
+        "fieldvae protocol-study --study {params.study:q} --schedules {params.schedules:q}"
+        " --tables {input.tables} --benchmarks {input.benchmarks}"
         " --scale {wildcards.scale} --csv {output.csv} --md {output.md} > {log} 2>&1"
 
 
@@ -60,6 +62,7 @@ rule protocol_study_angles:
         ),
     params:
         study=json.dumps(STUDY),
+        schedules=json.dumps(SCHEDULES),
         code=code("darcy", "_protocol_study_angles"),
     log:
         "results/{scale}/logs/figures/protocol_study_angles.log",
@@ -67,6 +70,6 @@ rule protocol_study_angles:
     conda:
         "../../envs/fieldvae.yaml"
     shell:
-        "fieldvae figure protocol_study_angles --study {params.study:q} --tables {input.tables}"
+        "fieldvae figure protocol_study_angles --study {params.study:q} --schedules {params.schedules:q} --tables {input.tables}"
         " --rule-null {input.rule_null} --out {output}"
         " > {log} 2>&1"

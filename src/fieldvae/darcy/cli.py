@@ -160,6 +160,8 @@ def add_commands(sub) -> None:
     p = sub.add_parser("protocol-study", help="the hierarchical prior's effect per training protocol and data set")
     p.add_argument("--study", type=json_settings, required=True, metavar="JSON",
                    help="the protocol_study section of config.yaml, as JSON (pairs, protocols, trials)")
+    p.add_argument("--schedules", type=json_settings, required=True, metavar="JSON",
+                   help="the schedule name of every experiment of the pairs, as JSON")
     p.add_argument("--tables", type=Path, nargs="+", required=True,
                    help="metrics tables of the study's experiments (<experiment>~<protocol>.csv)")
     p.add_argument("--benchmarks", type=Path, nargs="+", required=True,
@@ -223,6 +225,8 @@ def add_commands(sub) -> None:
     f = figures.add_parser("protocol_study_angles", help="the protocol study: code angles of failed and disentangled runs")
     f.add_argument("--study", type=json_settings, required=True, metavar="JSON",
                    help="the protocol_study section of config.yaml, as JSON (pairs, protocols, trials)")
+    f.add_argument("--schedules", type=json_settings, required=True, metavar="JSON",
+                   help="the schedule name of every experiment of the pairs, as JSON")
     f.add_argument("--tables", type=Path, nargs="+", required=True,
                    help="metrics tables of the study's experiments (<experiment>~<protocol>.csv)")
     f.add_argument("--rule-null", type=Path, required=True, help="rule_null.csv of `fieldvae rule-calibration`")
@@ -540,7 +544,7 @@ def _protocol_study(args: argparse.Namespace) -> None:
     seconds = defaultdict(list)
     for path in args.benchmarks:
         seconds[path.parent.name].append(protocol_study.training_seconds(path))
-    rows = protocol_study.cells(args.study, {p.stem: load_rows([p]) for p in args.tables}, seconds)
+    rows = protocol_study.cells(args.study, args.schedules, {p.stem: load_rows([p]) for p in args.tables}, seconds)
     protocol_study.write(args.csv, args.md, rows, args.study, args.scale)
     print(args.md.read_text(), file=sys.stderr)
 
@@ -567,7 +571,7 @@ def _protocol_study_angles(args: argparse.Namespace) -> None:
     from fieldvae.darcy import protocol_study
     from fieldvae.darcy.plotting import protocol_angles
 
-    rows = protocol_study.code_angles(args.study, {p.stem: load_rows([p]) for p in args.tables},
+    rows = protocol_study.code_angles(args.study, args.schedules, {p.stem: load_rows([p]) for p in args.tables},
                                       _null_shares(args.rule_null))
     save_figure(protocol_angles.draw(rows), args)
     for r in rows:

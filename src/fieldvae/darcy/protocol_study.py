@@ -4,12 +4,14 @@ phase ... to avoid over-regularization"), and its schedules differ from the redu
 of reconstruction-only epochs, the total epochs and the learning rate.
 
 A protocol changes the scale's schedules, per schedule name, by factors and fractions, so one study
-means the same at every scale: `epochs_factor` (total epochs), `recon_fraction` (the share of them
-trained at beta0 before the beta update starts), `lr_factor` (every learning rate). Each cell of the
-study, (protocol, data), trains `trials` seeds of a standard-prior and a hierarchical-prior
-experiment, as the virtual experiments `<experiment>~<protocol>`, and compares their rates of
-disentangled and of over-regularised runs with the claims table's tests. A protocol without changes
-is the scale's own experiments, with their own trials: their runs are read, not trained again.
+means the same at every scale: `schedule` (start from another schedule of the scale: both priors can
+train the same one, so prior and schedule come apart), `epochs_factor` (total epochs),
+`recon_fraction` (the share of them trained at beta0 before the beta update starts), `lr_factor`
+(every learning rate). Each cell of the study, (protocol, data), trains `trials` seeds of a
+standard-prior and a hierarchical-prior experiment, as the virtual experiments
+`<experiment>~<protocol>`, and compares their rates of disentangled and of over-regularised runs
+with the claims table's tests. An experiment whose schedule a protocol leaves unchanged ({}) is the
+scale's own, with its own trials: its runs are read, not trained again.
 """
 
 from __future__ import annotations
@@ -22,18 +24,22 @@ from fieldvae.core.stats import binomial_test, holm, wilson
 from fieldvae.darcy.claims import NEAR_45_DEGREES, compare_rates, decide
 
 SEPARATOR = "~"  # <experiment>~<protocol>
-CHANGES = ("epochs_factor", "recon_fraction", "lr_factor")
+CHANGES = ("schedule", "epochs_factor", "recon_fraction", "lr_factor")
 # the cells' comparisons: the flag, the arm the paper says has it more often, the other
 COMPARISONS = (("disentangled", "hierarchical", "standard"), ("over_regularised", "standard", "hierarchical"))
 # diverged runs counted in n as neither flag (""), and left out ("_without_diverged")
 DIVERGED = ("", "_without_diverged")
 
 
-def protocol_schedule(schedule: dict, changes: dict) -> dict:
-    """A schedule (TrainingConfig fields) under a protocol's changes for it."""
+def protocol_schedule(schedules: dict[str, dict], name: str, changes: dict) -> dict:
+    """Schedule `name` of a scale's `schedules` (TrainingConfig fields) under a protocol's changes for it."""
     unknown = sorted(set(changes) - set(CHANGES))
     if unknown:
         raise ValueError(f"protocol: unknown change {', '.join(unknown)}; expected only {', '.join(CHANGES)}")
+    start = changes.get("schedule", name)
+    if start not in schedules:
+        raise ValueError(f"protocol: schedule {start!r} is not a schedule of the scale ({', '.join(schedules)})")
+    schedule = schedules[start]
     factor = changes.get("epochs_factor", 1.0)
     epochs = max(1, round(schedule["epochs"] * factor))
     recon = changes.get("recon_fraction")
@@ -42,27 +48,28 @@ def protocol_schedule(schedule: dict, changes: dict) -> dict:
     return {**schedule, "epochs": epochs, "recon_epochs": recon_epochs, "lr": lr}
 
 
-def cell_experiment(study: dict, name: str, protocol: str) -> str:
-    """The experiment a cell reads for one experiment of a pair: the scale's own for a protocol
-    without changes, else the virtual `<name>~<protocol>`."""
-    return f"{name}{SEPARATOR}{protocol}" if study["protocols"][protocol] else name
+def cell_experiment(study: dict, schedules: dict[str, str], name: str, protocol: str) -> str:
+    """The experiment a cell reads for one experiment of a pair (schedules: experiment -> its schedule
+    name): the scale's own where the protocol leaves its schedule unchanged, else the virtual
+    `<name>~<protocol>`."""
+    return f"{name}{SEPARATOR}{protocol}" if study["protocols"][protocol].get(schedules[name]) else name
 
 
-def cell_experiments(study: dict) -> list[str]:
+def cell_experiments(study: dict, schedules: dict[str, str]) -> list[str]:
     """Every experiment the study's cells read, in cell order, each once (pairs may share one)."""
-    return list(dict.fromkeys(cell_experiment(study, name, protocol)
+    return list(dict.fromkeys(cell_experiment(study, schedules, name, protocol)
                               for protocol in study["protocols"] for pair in study["pairs"].values() for name in pair))
 
 
 def experiments(study: dict, base: dict) -> dict[str, dict]:
-    """The study's virtual experiments: for every protocol with changes and every experiment of every
-    pair, the base experiment with its protocol's changes (`protocol`) and the study's trial count
-    (`trials`)."""
+    """The study's virtual experiments: for every protocol and every experiment of every pair whose
+    schedule it changes, the base experiment with its protocol's changes (`protocol`) and the study's
+    trial count (`trials`)."""
     out = {}
     for protocol, changes in study["protocols"].items():
         for pair in study["pairs"].values():
             for name in pair:
-                if changes:  # every schedule of the pairs (fieldvae.config checks)
+                if changes.get(base[name]["schedule"]):
                     out[f"{name}{SEPARATOR}{protocol}"] = {**base[name], "trials": study["trials"],
                                                            "protocol": changes[base[name]["schedule"]]}
     return out
@@ -74,7 +81,8 @@ def training_seconds(path) -> float:
         return float(next(csv.DictReader(f, delimiter="\t"))["s"])
 
 
-def cells(study: dict, tables: dict[str, list[dict]], seconds: dict[str, list[float]]) -> list[dict]:
+def cells(study: dict, schedules: dict[str, str], tables: dict[str, list[dict]],
+          seconds: dict[str, list[float]]) -> list[dict]:
     """One row per (protocol, data): per prior the counts and Wilson intervals of disentangled and of
     over-regularised runs, and the count of diverged runs (in n, as neither); Boschloo tests of 'the
     hierarchical prior disentangles more often' and of 'the standard prior over-regularises more
@@ -84,7 +92,7 @@ def cells(study: dict, tables: dict[str, list[dict]], seconds: dict[str, list[fl
     rows = []
     for protocol in study["protocols"]:
         for data, (standard, hierarchical) in study["pairs"].items():
-            names = [cell_experiment(study, name, protocol) for name in (standard, hierarchical)]
+            names = [cell_experiment(study, schedules, name, protocol) for name in (standard, hierarchical)]
             arms = dict(zip(("standard", "hierarchical"), (tables[name] for name in names)))
             row = {"protocol": protocol, "data": data}
             for label, runs in arms.items():
@@ -120,7 +128,8 @@ def _adjust(rows: list[dict]) -> None:
                                                          row[f"{flag}_trials{suffix}"])
 
 
-def code_angles(study: dict, tables: dict[str, list[dict]], nulls: dict[str, float]) -> list[dict]:
+def code_angles(study: dict, schedules: dict[str, str], tables: dict[str, list[dict]],
+                nulls: dict[str, float]) -> list[dict]:
     """Where the codes of each prior's runs sit, pooled over the protocols, per data set: the code
     angles (0: axis-aligned, 45: diagonal) of the disentangled runs and of the runs that failed without
     over-regularising, and how many failures sit within NEAR_45_DEGREES of 45 degrees (the paper: the
@@ -130,7 +139,8 @@ def code_angles(study: dict, tables: dict[str, list[dict]], nulls: dict[str, flo
     rows = []
     for data, pair in study["pairs"].items():
         for label, name in zip(("standard", "hierarchical"), pair):
-            runs = [r for protocol in study["protocols"] for r in tables[cell_experiment(study, name, protocol)]
+            read = dict.fromkeys(cell_experiment(study, schedules, name, protocol) for protocol in study["protocols"])
+            runs = [r for experiment in read for r in tables[experiment]  # each experiment once
                     if isinstance(r.get("code_angle"), float)]
             failed = [r["code_angle"] for r in runs if not r["disentangled"] and not r["over_regularised"]]
             near = sum(abs(angle - 45) <= NEAR_45_DEGREES for angle in failed)
