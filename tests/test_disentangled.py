@@ -5,7 +5,7 @@ former explained-share rule failed a mixture code 10 degrees off unless it was n
 import numpy as np
 import pytest
 
-from fieldvae.core.metrics.code_angle import code_angle
+from fieldvae.core.metrics.code_angle import code_angle, code_geometry
 from fieldvae.core.metrics.disentangled import (MAX_CODE_ANGLE, THRESHOLDS,
                                                 diagonal_share, disentangled,
                                                 explained_share)
@@ -36,15 +36,15 @@ def test_axis_aligned_codes_and_their_permuted_flipped_scaled_warped_copies_are_
     noise = np.random.default_rng(1).standard_normal(theta.shape)
     for z in (theta, theta[:, ::-1] * [-3.0, 0.5] + 7.0, theta + 0.2 * noise,
               np.c_[np.exp(1.5 * theta[:, 0]), np.tanh(theta[:, 1])]):
-        angle = code_angle(z, theta)
-        assert angle < 2.0 and disentangled(angle, over_regularised=False)
+        angle, exclusive = code_geometry(z, theta)
+        assert angle < 2.0 and exclusive and disentangled(angle, exclusive, over_regularised=False)
 
 
 @pytest.mark.parametrize("seed", range(20))
 def test_one_factor_plus_noise_has_no_angle_and_is_never_disentangled(theta, seed):
     """The old rule (S_D >= 0.9 x S_D of theta) passed such a code in about a third of draws."""
     z = np.c_[theta[:, 0], np.random.default_rng(seed).standard_normal(len(theta))]
-    assert np.isnan(code_angle(z, theta)) and not disentangled(code_angle(z, theta), False)
+    assert np.isnan(code_angle(z, theta)) and not disentangled(*code_geometry(z, theta), False)
 
 
 def test_the_old_s_d_rule_is_fooled_by_one_factor_plus_noise(theta):
@@ -82,7 +82,7 @@ def test_the_10_degree_mixture_code_passes_whatever_its_noise(noise):
     """The issue's case: the former rule failed it (share 0.70) at noise 0.05 and passed it (0.89) at 0.3."""
     for seed in range(5):
         z, factors = code("mixture", 10, noise, seed)
-        assert disentangled(code_angle(z, factors), False), seed
+        assert disentangled(*code_geometry(z, factors), False), seed
 
 
 @pytest.mark.parametrize("data", ["standard", "mixture"])
@@ -91,15 +91,15 @@ def test_a_noisy_30_degree_code_and_a_sign_leak_fail(data):
     0.5 sign(theta_2), a fifth of its variance leaked, is read at 20-25 degrees."""
     for seed in range(5):
         z, factors = code(data, 30, 0.5, seed)
-        assert code_angle(z, factors) > 25 and not disentangled(code_angle(z, factors), False)
+        assert code_angle(z, factors) > 25 and not disentangled(*code_geometry(z, factors), False)
     z, factors = code(data, 0, 0.05, 9)
     leak = np.c_[z[:, 0] + 0.5 * np.sign(factors[:, 1] - factors[:, 1].mean()), z[:, 1]]
-    assert 18 < code_angle(leak, factors) < 30 and not disentangled(code_angle(leak, factors), False)
+    assert 18 < code_angle(leak, factors) < 30 and not disentangled(*code_geometry(leak, factors), False)
 
 
 def test_one_factor_twice_one_latent_for_both_or_too_few_latents_fail(theta):
     twice = code_angle(np.c_[theta[:, 0], theta[:, 0]], theta)  # factor 2's latent points along factor 1
-    assert twice > 85 and not disentangled(twice, False)
+    assert twice > 85 and not disentangled(*code_geometry(np.c_[theta[:, 0], theta[:, 0]], theta), False)
     assert np.isnan(code_angle(np.c_[theta.sum(1), np.random.default_rng(3).standard_normal(len(theta))], theta))
     assert np.isnan(code_angle(theta[:, :1], theta))
     assert np.isnan(code_angle(np.c_[theta[:, 0], np.full(len(theta), 0.3)], theta))  # a constant latent
@@ -117,9 +117,19 @@ def test_three_factors_a_rotation_in_one_plane_is_its_angle():
     assert code_angle(np.c_[factors[:, [2, 0, 1]], rng.standard_normal(512)], factors) < 1.0
 
 
+def test_a_leak_that_ranks_do_not_see_is_not_exclusive(theta):
+    """theta_1 + 0.5 theta_2^2 points along theta_1 (angle about 2), but carries a third of its variance
+    from theta_2: not exclusive, not disentangled; a rotated code is exclusive up to twice the cut."""
+    other = theta[:, 1] + 0.1 * np.random.default_rng(2).standard_normal(len(theta))
+    angle, exclusive = code_geometry(np.c_[theta[:, 0] + 0.5 * theta[:, 1] ** 2, other], theta)
+    assert angle < 5 and not exclusive and not disentangled(angle, exclusive, False)
+    assert code_geometry(theta @ rotation(20).T, theta).exclusive
+    assert not code_geometry(theta @ rotation(45).T, theta).exclusive
+
+
 def test_over_regularised_runs_are_never_disentangled():
-    assert not disentangled(0.0, over_regularised=True)
-    assert not disentangled(None, False) and not disentangled(float("nan"), False)
+    assert not disentangled(0.0, True, over_regularised=True)
+    assert not disentangled(None, True, False) and not disentangled(float("nan"), True, False)
 
 
 def test_explained_share_and_diagonal_share(theta):
@@ -135,9 +145,10 @@ def test_explained_share_and_diagonal_share(theta):
 
 def test_thresholds_and_their_checks():
     assert MAX_CODE_ANGLE in THRESHOLDS and list(THRESHOLDS) == sorted(THRESHOLDS)
-    assert disentangled(12.0, False, 15.0) and not disentangled(12.0, False, 10.0)
+    assert disentangled(12.0, True, False, 15.0) and not disentangled(12.0, True, False, 10.0)
+    assert not disentangled(12.0, False, False, 15.0)
     with pytest.raises(ValueError, match="max_angle: expected degrees in"):
-        disentangled(12.0, False, 50.0)
+        disentangled(12.0, True, False, 50.0)
 
 
 def test_s_d_of_the_factors_is_a_reference_not_an_upper_bound(theta):

@@ -111,6 +111,20 @@ def test_diverged_runs_are_counted_in_n_as_neither(tmp_path):
     assert last.endswith("| 0 | 2 | 0 |") and f"reproduced (Holm p {row['disentangled_p_without_diverged']:.3f})" in last
 
 
+def test_an_arm_whose_runs_all_diverged_has_no_test_without_them(tmp_path):
+    hierarchical = _runs(0, 0, 10)
+    for r in hierarchical:
+        r["diverged"] = True
+    study = {**STUDY, "protocols": {"scale": {}}}
+    (row,) = ps.cells(study, SCHEDULES_OF, {"mixture": _runs(3, 0, 10), "mixture_hierarchical": hierarchical},
+                      {"mixture": [1.0], "mixture_hierarchical": [1.0]})
+    assert row["disentangled_verdict"].startswith("inconclusive")  # counted as failures: 0/10 against 3/10
+    assert row["disentangled_verdict_without_diverged"] == "no test: every run of an arm diverged"
+    assert row["disentangled_p_without_diverged"] is None and row["disentangled_p_without_diverged_holm"] is None
+    ps.write(tmp_path / "s.csv", tmp_path / "s.md", [row], study, "tiny")
+    assert "no test: every run of an arm diverged |" in (tmp_path / "s.md").read_text()
+
+
 def test_the_opposite_direction_is_a_contradiction(tmp_path):
     tables = {"mixture": _runs(7, 0, 10), "mixture_hierarchical": _runs(0, 0, 10)}
     study = {**STUDY, "protocols": {"scale": {}}}
@@ -128,20 +142,20 @@ def test_code_angles_pool_the_protocols_and_test_the_failures_near_45_degrees_ag
                  "over_regularised": i >= len(angles) - over_regularised} for i, a in enumerate(angles)]
 
     tables = {"mixture": runs([5, 40, 44, 10], disentangled=1, over_regularised=1),
-              "mixture~long": runs([61, 29] + [None]),  # a run without a code angle is left out
+              "mixture~long": runs([61, 29] + [None]),  # a failure without a code angle is not near 45
               "mixture_hierarchical": runs([42] * 9 + [3], disentangled=1),
               "mixture_hierarchical~long": runs([44] * 10)}
     standard, hierarchical = ps.code_angles(STUDY, SCHEDULES_OF, tables, {"mixture": 0.5})
     assert (standard["prior"], standard["failed_angles"], standard["disentangled_angles"]) == (
         "standard", [40.0, 44.0, 61.0, 29.0], [5.0])  # the run at 10 degrees is over-regularised
-    assert (standard["near_45"], standard["failed"]) == (2, 4)  # 29 and 61 are not within 15 degrees of 45
-    assert standard["p_near_45"] == pytest.approx(11 / 16)  # P(X >= 2), X ~ Bin(4, 1/2): the rule's null
+    assert (standard["near_45"], standard["failed"]) == (2, 5)  # 29, 61 and no angle are not within 15 of 45
+    assert standard["p_near_45"] == pytest.approx(26 / 32)  # P(X >= 2), X ~ Bin(5, 1/2): the rule's null
     assert (hierarchical["near_45"], hierarchical["failed"]) == (18, 19)
     assert hierarchical["p_near_45"] == pytest.approx(20 / 2**19)  # P(X >= 18), X ~ Bin(19, 1/2)
     assert hierarchical["disentangled_angles"] == [42.0]
 
     titles = [ax.get_title() for ax in protocol_angles.draw([standard, hierarchical]).axes]
-    assert titles[0].endswith("2/4 failed near 45°, null 0.50, p = 0.69")
+    assert titles[0].endswith("2/5 failed near 45°, null 0.50, p = 0.81")
     assert ps.code_angles(STUDY, SCHEDULES_OF, tables, {})[0]["p_near_45"] is None  # no null for the data set: no test
     assert titles[1].endswith(f"18/19 failed near 45°, null 0.50, p = {hierarchical['p_near_45']:.2g}")
 

@@ -161,7 +161,9 @@ def test_dataset_parameter_reruns_that_dataset_and_its_figure(built):
     config = built[0] / "config.yaml"
     with edited(config, "theta: standard,   seed: 2", "theta: standard,   seed: 12"):
         files, _, _ = plan(built)
-    assert sorted(files) == ["figures/fig1.pdf", "figures/tiny/fig1.pdf", "results/tiny/data/KLE10.npz"]
+    # and the results page, which times the build from the datasets
+    assert sorted(files) == ["figures/fig1.pdf", "figures/tiny/fig1.pdf", "results/tiny/RESULTS.md",
+                             "results/tiny/data/KLE10.npz"]
 
 
 @contextlib.contextmanager
@@ -225,7 +227,7 @@ def test_landscape_protocol_reruns_figures_3_and_5_only(built):
 def test_anomaly_set_construction_reruns_lj_scores_table_and_anomaly_figure_only(built):
     with code_edited(built, "fieldvae.lj.anomaly_sets"):
         files, rules, _ = plan(built)
-    assert rules == ["lj_model_figure", "lj_score", "lj_table", "publish_figure", "publish_table"]
+    assert rules == ["lj_model_figure", "lj_score", "lj_table", "publish_figure", "publish_table", "results_page"]
     assert planned_figures(files) == ["lj_anomaly"]
 
 
@@ -233,7 +235,7 @@ def test_lj_sampler_code_resamples_and_retrains_lj_only(built):
     with code_edited(built, "fieldvae.lj.sampler"):
         rules = plan(built)[1]
     assert set(rules) == {"lj_sample", "lj_fake", "lj_uniform", "lj_train", "lj_encode", "lj_score", "lj_table",
-                          "lj_sample_figure", "lj_model_figure", "publish_figure", "publish_table"}
+                          "lj_sample_figure", "lj_model_figure", "publish_figure", "publish_table", "results_page"}
 
 
 def test_shared_trainer_code_retrains_both_studies(built):
@@ -241,7 +243,7 @@ def test_shared_trainer_code_retrains_both_studies(built):
         files, rules, _ = plan(built)
     assert {"train", "encode", "metrics", "rotation", "landscape_lines", "landscape_directions",
             "landscape_between", "lj_train"} <= set(rules) and "dataset" not in rules and "kle" not in rules
-    assert sum(f.endswith("model.pt") for f in files) == 11  # every run, and the LJ model of each protocol
+    assert sum(f.endswith("model.pt") for f in files) == 12  # every run, and the LJ model of each protocol
 
 
 def test_shared_schedule_reruns_the_experiments_that_use_it(built):
@@ -265,7 +267,7 @@ def test_adding_a_seed_trains_only_the_new_seed(built):
     with edited(config, "trials: 1 ", "trials: 2 "):
         files, _, _ = plan(built)
     models = [f for f in files if f.endswith("model.pt")]
-    assert len(models) == 7 and all("seed1" in f for f in models)  # standard has 2 trials already
+    assert len(models) == 8 and all("seed1" in f for f in models)  # standard has 2 trials already
 
 
 def test_bad_config_stops_before_any_job(workflow_copy):

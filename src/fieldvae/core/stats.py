@@ -67,6 +67,22 @@ def trials_one_sample(p_true: float, p_null: float, power: float = 0.8, alpha: f
     return lasting(power_at, power, max_n, f"rate {p_true} against {p_null}")
 
 
+def trials_in_band(p_true: float, low: float, high: float, power: float = 0.8, alpha: float = ALPHA,
+                   max_n: int = 10_000) -> int:
+    """Trials from which two one-sided exact binomial tests (rate above `low`, and below `high`) both
+    keep rejecting at level alpha with probability >= power when the rate is p_true: the trials a
+    claim of a rate inside a band ("roughly half") needs. Exact: the outcomes that reject are summed."""
+    if not low < p_true < high:
+        raise ValueError(f"the rate {p_true} must lie inside the band ({low}, {high})")
+
+    def power_at(n: int) -> float:
+        k = np.arange(n + 1)
+        inside = (stats.binom.sf(k - 1, n, low) < alpha) & (stats.binom.cdf(k, n, high) < alpha)
+        return float(stats.binom.pmf(k[inside], n, p_true).sum())
+
+    return lasting(power_at, power, max_n, f"rate {p_true} inside ({low}, {high})")
+
+
 def trials_two_sample(p1: float, p2: float, power: float = 0.8, alpha: float = ALPHA, max_n: int = 500) -> int:
     """Trials per arm from which Fisher's one-sided exact test (in the direction of p1 vs p2) keeps
     rejecting at level alpha with probability >= power, by enumerating every outcome (x1, x2): the

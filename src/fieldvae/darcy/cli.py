@@ -557,13 +557,14 @@ def _protocol_study_figure(args: argparse.Namespace) -> None:
 
 
 def _null_shares(path: Path) -> dict[str, float]:
-    """data set -> null share, from the rule_null.csv of `fieldvae rule-calibration`."""
+    """data set -> the null share a test compares with (the upper end of the simulated share's
+    interval), from the rule_null.csv of `fieldvae rule-calibration`."""
     from fieldvae.core.io import load_rows
 
     rows = load_rows([path])
-    if not rows or not {"data", "null_share"} <= set(rows[0]):
-        raise ValueError(f"{path}: expected rule_null.csv from `fieldvae rule-calibration` (columns data, null_share)")
-    return {str(r["data"]): float(r["null_share"]) for r in rows}
+    if not rows or not {"data", "null_upper"} <= set(rows[0]):
+        raise ValueError(f"{path}: expected rule_null.csv from `fieldvae rule-calibration` (columns data, null_upper)")
+    return {str(r["data"]): float(r["null_upper"]) for r in rows}
 
 
 def _protocol_study_angles(args: argparse.Namespace) -> None:

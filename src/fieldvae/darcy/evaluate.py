@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from fieldvae.core.metrics.aggregate import aggregate_samples, rate_distortion
-from fieldvae.core.metrics.code_angle import code_angle
+from fieldvae.core.metrics.code_angle import code_geometry
 from fieldvae.core.metrics.dci import dci
 from fieldvae.core.metrics.disentangled import diagonal_share, disentangled
 from fieldvae.core.metrics.mig import mig
@@ -18,7 +18,7 @@ from fieldvae.core.streams import rng
 from fieldvae.darcy.theta import sample_theta
 
 FINAL_EPOCHS = 10  # training terms are reported as means over the last epochs
-SCORES = ("s_d", "s_d_factors", "diagonal_share", "code_angle", "s_kl", "s_kl_reason", "mig", "sap",
+SCORES = ("s_d", "s_d_factors", "diagonal_share", "code_angle", "exclusive", "s_kl", "s_kl_reason", "mig", "sap",
           "dci_disentanglement", "dci_completeness", "dci_informativeness", "rate", "distortion", "loss",
           "nll_per_pixel", "label_nll", "factor_scores_reason")
 
@@ -44,7 +44,7 @@ def evaluate(latents: dict, history: dict, seed: int, theta_distribution: str | 
                 "over_regularised": collapsed, "diverged": False, "diverged_epoch": None}
     if theta.shape[1] == 0:
         return {**dict.fromkeys(SCORES), "disentangled": None, **training, "factor_scores_reason": NO_FACTORS}
-    angle = code_angle(mu, theta)
+    angle, exclusive = code_geometry(mu, theta)
     z = aggregate_samples(mu, logvar, rng("s_kl_posterior_noise", seed))
     reference = (latents["theta_train"] if theta_distribution is None
                  else sample_theta(theta_distribution, 2 * len(z), theta.shape[1], rng("s_kl_reference", seed)))
@@ -54,7 +54,8 @@ def evaluate(latents: dict, history: dict, seed: int, theta_distribution: str | 
         "s_d_factors": s_d_of_factors(theta),
         "diagonal_share": diagonal_share(mu, theta),
         "code_angle": angle if np.isfinite(angle) else None,  # None: no latent of its own for some factor
-        "disentangled": disentangled(angle, collapsed),
+        "exclusive": exclusive,
+        "disentangled": disentangled(angle, exclusive, collapsed),
         "s_kl": kl["score"],
         "s_kl_reason": kl["reason"],
         "mig": mig(mu, theta),

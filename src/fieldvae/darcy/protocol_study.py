@@ -17,11 +17,12 @@ scale's own, with its own trials: its runs are read, not trained again.
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 from fieldvae.core.io import atomic_path, save_rows
 from fieldvae.core.stats import binomial_test, holm, wilson
-from fieldvae.darcy.claims import NEAR_45_DEGREES, compare_rates, decide
+from fieldvae.darcy.claims import compare_rates, decide, near_45
 
 SEPARATOR = "~"  # <experiment>~<protocol>
 CHANGES = ("schedule", "epochs_factor", "recon_fraction", "lr_factor")
@@ -105,6 +106,10 @@ def cells(study: dict, schedules: dict[str, str], tables: dict[str, list[dict]],
             for flag, more, fewer in COMPARISONS:
                 for suffix in DIVERGED:
                     kept = {label: [r for r in runs if not (suffix and r.get("diverged"))] for label, runs in arms.items()}
+                    if not all(kept.values()):  # every run of an arm diverged: nothing left to compare
+                        row.update({f"{flag}_p{suffix}": None, f"{flag}_p_opposite{suffix}": None,
+                                    f"{flag}_trials{suffix}": None})
+                        continue
                     test = compare_rates(*((label, sum(bool(r[flag]) for r in kept[label]), len(kept[label]))
                                            for label in (more, fewer)), "")
                     row.update({f"{flag}_p{suffix}": test["p_reproduce"],
@@ -116,23 +121,27 @@ def cells(study: dict, schedules: dict[str, str], tables: dict[str, list[dict]],
 
 
 def _adjust(rows: list[dict]) -> None:
-    """Holm over the cells, per comparison, direction and treatment of diverged runs; verdicts from
-    the adjusted p-values."""
+    """Holm over the cells that have a test, per comparison, direction and treatment of diverged
+    runs; verdicts from the adjusted p-values (none where an arm has no run left)."""
     for flag, _, _ in COMPARISONS:
         for suffix in DIVERGED:
+            tested = [row for row in rows if row[f"{flag}_trials{suffix}"] is not None]
             for p in (f"{flag}_p{suffix}", f"{flag}_p_opposite{suffix}"):
-                for row, adjusted in zip(rows, holm([row[p] for row in rows])):
+                for row in rows:
+                    row[f"{p}_holm"] = None
+                for row, adjusted in zip(tested, holm([row[p] for row in tested])):
                     row[f"{p}_holm"] = adjusted
             for row in rows:
-                row[f"{flag}_verdict{suffix}"] = decide(row[f"{flag}_p{suffix}_holm"], row[f"{flag}_p_opposite{suffix}_holm"],
-                                                         row[f"{flag}_trials{suffix}"])
+                row[f"{flag}_verdict{suffix}"] = ("no test: every run of an arm diverged" if row not in tested else
+                                                  decide(row[f"{flag}_p{suffix}_holm"],
+                                                         row[f"{flag}_p_opposite{suffix}_holm"], row[f"{flag}_trials{suffix}"]))
 
 
 def code_angles(study: dict, schedules: dict[str, str], tables: dict[str, list[dict]],
                 nulls: dict[str, float]) -> list[dict]:
     """Where the codes of each prior's runs sit, pooled over the protocols, per data set: the code
     angles (0: axis-aligned, 45: diagonal) of the disentangled runs and of the runs that failed without
-    over-regularising, and how many failures sit within NEAR_45_DEGREES of 45 degrees (the paper: the
+    over-regularising, and how many failures sit within 15 degrees of 45 (claims.near_45; the paper: the
     failures are near a 45 degree rotation) with the exact binomial p of 'more often than the rule's
     failures of codes at uniform random angles on the same data' (nulls: that share per data set,
     fieldvae.darcy.rule_calibration; None where the data set has none)."""
@@ -140,15 +149,15 @@ def code_angles(study: dict, schedules: dict[str, str], tables: dict[str, list[d
     for data, pair in study["pairs"].items():
         for label, name in zip(("standard", "hierarchical"), pair):
             read = dict.fromkeys(cell_experiment(study, schedules, name, protocol) for protocol in study["protocols"])
-            runs = [r for experiment in read for r in tables[experiment]  # each experiment once
-                    if isinstance(r.get("code_angle"), float)]
-            failed = [r["code_angle"] for r in runs if not r["disentangled"] and not r["over_regularised"]]
-            near = sum(abs(angle - 45) <= NEAR_45_DEGREES for angle in failed)
+            runs = [r for experiment in read for r in tables[experiment] if not r.get("diverged")]  # each once
+            failures = [r.get("code_angle") for r in runs if not r["disentangled"] and not r["over_regularised"]]
+            failed = [a for a in failures if isinstance(a, float) and math.isfinite(a)]  # those with an angle, shown
+            near = sum(near_45(angle) for angle in failures)
             null = nulls.get(data)
             rows.append({"data": data, "prior": label, "failed_angles": failed,
                          "disentangled_angles": [r["code_angle"] for r in runs if r["disentangled"]],
-                         "near_45": near, "failed": len(failed), "null_share": null,
-                         "p_near_45": binomial_test(near, len(failed), null, "greater") if failed and null else None})
+                         "near_45": near, "failed": len(failures), "null_share": null,
+                         "p_near_45": binomial_test(near, len(failures), null, "greater") if failures and null else None})
     return rows
 
 
@@ -171,9 +180,10 @@ def write(csv_path, md_path, rows: list[dict], study: dict, scale: str) -> None:
     for r in rows:
         values = [r["protocol"], r["data"]]
         for flag in ("disentangled", "over_regularised"):
+            without = r[f"{flag}_p_without_diverged_holm"]
             values += [_fraction(r, "standard", flag), _fraction(r, "hierarchical", flag),
                        f"{r[f'{flag}_p']:.3f} ({r[f'{flag}_p_holm']:.3f})", r[f"{flag}_verdict"],
-                       f"{r[f'{flag}_verdict_without_diverged']} (Holm p {r[f'{flag}_p_without_diverged_holm']:.3f})"]
+                       r[f"{flag}_verdict_without_diverged"] + ("" if without is None else f" (Holm p {without:.3f})")]
         values += [str(r["standard_diverged"]), str(r["hierarchical_diverged"])]
         lines.append("| " + " | ".join(values) + f" | {r['core_minutes']:.0f} |")
     with atomic_path(md_path) as tmp:

@@ -56,7 +56,8 @@ def own_table(experiment: str, factors: bool = True) -> dict:
 RULE = (f"Disentangled: not over-regularised and code angle <= MAX_CODE_ANGLE = {MAX_CODE_ANGLE:g} degrees, i.e. "
         "under the best assignment of distinct latents to factors, each factor's latent tracks it (a monotone "
         "function, noise aside; squared Spearman correlation >= 0.5) along a direction of the standardised "
-        f"factors within {MAX_CODE_ANGLE:g} degrees of the factor's axis (latent means on the test set; a code "
+        f"factors within {MAX_CODE_ANGLE:g} degrees of the factor's axis, and carries little of the other factors "
+        "in any form (exclusive) (latent means on the test set; a code "
         "rotated by a has angle a on every data set and at every noise level; a code without a latent of its own "
         "for some factor has no angle). Columns disentangled_at_t give the fraction at an angle of at most t "
         "instead. Fractions are k/n [95% Wilson interval]; means and standard deviations over the "
@@ -126,7 +127,8 @@ def write(csv_path, md_path, rows: list[dict], spec: dict, scale: str) -> None:
 
 def _disentangled(run: dict, max_angle: float = MAX_CODE_ANGLE) -> bool:
     """A diverged run has no scores and is not disentangled."""
-    return not run.get("diverged") and disentangled(run["code_angle"], run["over_regularised"], max_angle)
+    return not run.get("diverged") and disentangled(run["code_angle"], bool(run.get("exclusive")),
+                                                    run["over_regularised"], max_angle)
 
 
 def _finite(value) -> bool:

@@ -1,6 +1,7 @@
 """When does a run count as disentangled? Its code angle (fieldvae.core.metrics.code_angle) is at most
-MAX_CODE_ANGLE: every factor has a latent of its own that tracks it (as a monotone function, noise
-aside) along a direction within that many degrees of the factor's axis. It is a property of the
+MAX_CODE_ANGLE, and the code is exclusive: every factor has a latent of its own that tracks it (as a
+monotone function, noise aside) along a direction within that many degrees of the factor's axis, and
+carries little of the other factors in any form. It is a property of the
 code's geometry: it means the same angle on every data set and at every noise level (calibrated in
 fieldvae.darcy.rule_calibration, figures/rule_calibration.pdf), unlike the former rule (an
 explained-variance share binned on the latent), whose cut fell near 30 degrees on Gaussian factors
@@ -26,18 +27,23 @@ THRESHOLDS = (5.0, 10.0, 15.0, 20.0, 30.0)  # degrees
 BINS = 16  # quantile bins of a latent: 32 samples each at the test set's 512
 
 
-def correlation_ratio(x: np.ndarray, y: np.ndarray, bins: int = BINS) -> float:
-    """Adjusted share of y's variance explained by E[y | x], x cut into quantile bins; in [0, 1]."""
+def binned_means(x: np.ndarray, y: np.ndarray, bins: int = BINS) -> tuple[np.ndarray, int]:
+    """E[y | x] at every sample, x cut into quantile bins, and how many bins are used."""
     edges = np.unique(np.quantile(x, np.linspace(0, 1, bins + 1)[1:-1]))
     groups = np.searchsorted(edges, x, side="right")
-    used = np.unique(groups)
-    total = np.sum((y - y.mean()) ** 2)
-    if total == 0 or len(used) < 2 or len(y) <= len(used):
-        return 0.0
     counts, sums = np.bincount(groups), np.bincount(groups, weights=y)
     means = np.divide(sums, counts, out=np.zeros(len(counts)), where=counts > 0)
-    within = np.sum((y - means[groups]) ** 2)
-    adjusted = 1 - (within / (len(y) - len(used))) / (total / (len(y) - 1))
+    return means[groups], int(np.count_nonzero(counts))
+
+
+def correlation_ratio(x: np.ndarray, y: np.ndarray, bins: int = BINS) -> float:
+    """Adjusted share of y's variance explained by E[y | x], x cut into quantile bins; in [0, 1]."""
+    fitted, used = binned_means(x, y, bins)
+    total = np.sum((y - y.mean()) ** 2)
+    if total == 0 or used < 2 or len(y) <= used:
+        return 0.0
+    within = np.sum((y - fitted) ** 2)
+    adjusted = 1 - (within / (len(y) - used)) / (total / (len(y) - 1))
     return float(np.clip(adjusted, 0.0, 1.0))
 
 
@@ -56,8 +62,9 @@ def diagonal_share(z, theta) -> float:
     return float(np.diag(share).min())
 
 
-def disentangled(angle: float | None, over_regularised: bool, max_angle: float = MAX_CODE_ANGLE) -> bool:
-    """Not over-regularised, and a code angle (degrees; None or NaN: no angle) of at most max_angle."""
+def disentangled(angle: float | None, exclusive: bool, over_regularised: bool, max_angle: float = MAX_CODE_ANGLE) -> bool:
+    """Not over-regularised, an exclusive code, and a code angle (degrees; None or NaN: no angle) of
+    at most max_angle (fieldvae.core.metrics.code_angle)."""
     if not 0.0 < max_angle < 45.0:
         raise ValueError(f"max_angle: expected degrees in (0, 45), got {max_angle}")
-    return bool(not over_regularised and angle is not None and np.isfinite(angle) and angle <= max_angle)
+    return bool(not over_regularised and exclusive and angle is not None and np.isfinite(angle) and angle <= max_angle)
