@@ -305,11 +305,14 @@ def test_protocol_study_builds_its_table_and_figure_apart_from_the_default_targe
              "--config", "scale=tiny"], cwd=root, env=env)
     rows = load_rows([root / "tables/tiny/protocol_study.csv"])
     assert [(r["protocol"], r["data"]) for r in rows] == [
-        (p, "mixture") for p in ("scale", "short_recon", "paper_phases", "long_recon_2x")]
+        (p, "mixture") for p in ("scale", "short_recon", "paper_phases", "long_recon_2x", "same_schedule")]
     assert all(r["standard_n"] == r["hierarchical_n"] == 1 and r["core_minutes"] > 0 for r in rows)
     assert not (root / "results/tiny/runs/mixture~scale").exists()  # the `scale` cell reads tiny's own runs
     history = load_rows([root / "results/tiny/runs/mixture~long_recon_2x/seed0/history.csv"])
     assert len(history) == 4  # tiny's 2 plain epochs, twice
+    # same_schedule: the standard prior trains the hierarchical schedule; the hierarchical prior's runs are tiny's own
+    assert (root / "results/tiny/runs/mixture~same_schedule/seed0/model.pt").exists()
+    assert not (root / "results/tiny/runs/mixture_hierarchical~same_schedule").exists()
     assert (root / "figures/protocol_study.pdf").stat().st_size > 0
     log = (root / "results/tiny/logs/figures/protocol_study_angles.log").read_text()
     assert "mixture, hierarchical:" in log and (root / "figures/protocol_study_angles.pdf").stat().st_size > 0
