@@ -3,6 +3,7 @@ Boschloo's test called directly, and the trial counts at which 'never' and 'alwa
 
 import math
 
+import numpy as np
 import pytest
 from scipy import stats
 
@@ -145,3 +146,29 @@ def test_every_row_at_quick_is_decidable_or_says_undecidable(tmp_path):
         pytest.approx(1.0, abs=1e-6)
     assert back["C14a"]["paper_right"].startswith("not simulated") and "undecidable" not in by_id["C14a"]["verdict"]
     assert back["C12"]["right_contradicted"] == pytest.approx(0.001)  # 0/3 only, once Holm adjusts 1/3
+
+
+def test_simulated_probabilities_are_the_fractions_of_the_draws_judged():
+    judge = lambda x: "reproduced" if x > 0 else "inconclusive at 1 trial"  # noqa: E731
+    calibration = verdict_calibration.simulated(judge, [1, 2, -1, 3], [-1, -2, -3, 1])
+    assert calibration.right == {"reproduced": 0.75, "contradicted": 0.0, "inconclusive": 0.25}
+    assert calibration.wrong["reproduced"] == 0.25 and calibration.reachable == ("reproduced", "inconclusive")
+
+
+def test_a_flat_loss_is_calibrated_by_simulating_its_sweep():
+    """C14 has no count model: its sweep's design is simulated with the measured scatter, slope 0 (paper right)
+    and slope at the margin (wrong), through the same test. Tight scatter: decidable, a right paper is
+    contradicted at most 5% of the time; wide scatter at 2 runs per count: reproduction out of reach, so an
+    inconclusive reads undecidable with the runs per count that would decide."""
+    rng = np.random.default_rng(3)
+
+    def sweep(seeds, scatter):
+        return [{"experiment": "semi_supervised", "run": f"labels{c}_seed{s}", "disentangled": False,
+                 "over_regularised": False, "nll_per_pixel": -1 + scatter * rng.standard_normal(), "rate": 2.0}
+                for c in (1, 4, 6, 32) for s in range(seeds)]
+    tight = {row["id"]: row for row in claims(sweep(3, 0.01), 512)}["C14a"]
+    assert tight["paper_right"].startswith("slope 0 with the pooled scatter")
+    assert tight["false_contradiction"] <= 0.05 and tight["right_reproduced"] > 0.9 and tight["wrong_reproduced"] < 0.1
+    wide = {row["id"]: row for row in claims(sweep(2, 0.5), 512)}["C14a"]
+    assert "reproduced" not in wide["reachable_at_n"]
+    assert wide["verdict"].startswith("undecidable at 8 trials (decidable from ") and "runs per label count" in wide["verdict"]

@@ -35,6 +35,7 @@ PURPOSES = (
     "rotation_noise",            # latent draws of the rotation study (figure 10)
     "rule_calibration",          # synthetic codes of known angle that calibrate the disentangled rule
     "rule_null",                 # codes at uniform random angles: where the rule's failures sit by chance
+    "verdict_simulation",        # simulated outcomes of a claim without a count model (C14), to calibrate its verdict
     "prior_samples",             # samples of a trained model's prior p(z), for figures
     "lj_configurations",         # Metropolis chains of a Lennard-Jones sample file
     "lj_uniform",                # uniformly random configurations (an anomaly set)

@@ -77,11 +77,22 @@ def comparison(judge: Callable[[int, int], str], n1: int, n2: int, right: tuple[
                       [mass(*rates) for rates in wrong])
 
 
-def deciding_trials(calibrate_at: Callable[[int], Calibration]) -> int | None:
+def simulated(judge: Callable[[object], str], right: list, wrong: list) -> Calibration:
+    """The verdict probabilities estimated from simulated outcomes of a claim without a count model:
+    `right` and `wrong` are outcomes drawn with the paper right and wrong, each judged by `judge`;
+    `reachable` lists the verdicts some draw gave."""
+    def distribution(outcomes):
+        found = [kind(judge(outcome)) for outcome in outcomes]
+        return {v: found.count(v) / len(found) for v in VERDICTS}
+    right_p, wrong_p = distribution(right), distribution(wrong)
+    return Calibration(right_p, wrong_p, tuple(v for v in VERDICTS if right_p[v] > 0 or wrong_p[v] > 0))
+
+
+def deciding_trials(calibrate_at: Callable[[int], Calibration], most: int = MAX_TRIALS) -> int | None:
     """The trial count from which calibrate_at(count) is decidable and stays so (up to twice that
-    count and 10 more: stats.lasting); None when that takes more than MAX_TRIALS."""
+    count and 10 more: stats.lasting); None when that takes more than `most`."""
     try:
-        return lasting(lambda count: float(calibrate_at(count).decidable), 1.0, MAX_TRIALS, "decidability")
+        return lasting(lambda count: float(calibrate_at(count).decidable), 1.0, most, "decidability")
     except ValueError:  # more than MAX_TRIALS
         return None
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from fieldvae.core import stats, verdict_calibration
 from fieldvae.core.io import atomic_path, save_rows
+from fieldvae.core.streams import rng
 from fieldvae.darcy.run_ids import one_percent_labels, parse
 
 ALPHA = stats.ALPHA
@@ -32,6 +33,8 @@ DIP_TOLERANCE = 1e-3  # ... and more than this (loss units: above float32 noise 
 # C14: "unaffected": over the whole label sweep a training loss moves by at most this much, in its own
 # units (not relative to its mean: NLL per pixel has an arbitrary constant and may be negative)
 UNAFFECTED = {"nll_per_pixel": 0.1, "rate": 0.5}  # nats per pixel; nats
+SIMULATIONS = 400  # simulated sweeps per model of a claim without a count model (C14)
+MAX_SIMULATED_RUNS = 40  # runs per label count up to which a deciding count is searched for such a claim
 RULES = (
     "Verdict rules (every test exact where an exact test exists; verdicts at level 0.05 after Holm's adjustment "
     "over the table's rows, done separately for the reproduce tests and the contradict tests; raw and adjusted "
@@ -86,7 +89,10 @@ CALIBRATION_RULES = (
     "after the adjustment. Where "
     "p_alt is 0 or 1 the 'paper wrong' model is deterministic (C1: 'wrong' then means no run over-regularises). "
     "right_reproduced is the power; wrong_reproduced the false-reproduction rate (a comparison's: its worst case "
-    "over equal rates of both arms). Rows without a count model say why.")
+    "over equal rates of both arms). A claim of no effect of the label count (C14) has no count model: its sweep is "
+    "simulated, the build's own design with the pooled within-count scatter, slope 0 when the paper is right and "
+    f"the margin when it is wrong, {SIMULATIONS} sweeps each (stream verdict_simulation of seed 0), every one judged "
+    "by the same test; decidable_from is then in runs per label count. Other rows without a count model say why.")
 
 
 class Rate(NamedTuple):
@@ -111,6 +117,12 @@ class Rate(NamedTuple):
         if self.band:
             return f"{self.band[0]:.3g} to {self.band[1]:.3g} (margin)"
         return f"{'at least' if self.p_paper > self.p_alt else 'at most'} {self.p_paper:g} (margin)"
+
+
+class Flat(NamedTuple):
+    """A claim of no effect of the label count on a training loss (C14): its verdict is calibrated by
+    simulating the sweep's design with the measured scatter (no count model)."""
+    score: str
 
 
 class Comparison(NamedTuple):
@@ -173,9 +185,9 @@ CLAIMS = {  # id: figure, claim, the paper's words and numbers, the numbers a te
             'identical between trials" (no count: "nearly identical between trials" read as at least '
             f'{CONSISTENTLY:g} of the runs); contrast: a coin flip (0.5)', Rate(CONSISTENTLY, 0.5)),
     "C14a": ("fig14", "the training NLL does not depend on the label count",
-             '"training losses are unaffected by the number of labeled samples"', None),
+             '"training losses are unaffected by the number of labeled samples"', Flat("nll_per_pixel")),
     "C14b": ("fig14", "the training rate (KL) does not depend on the label count",
-             '"training losses are unaffected by the number of labeled samples"', None),
+             '"training losses are unaffected by the number of labeled samples"', Flat("rate")),
     "C15": ("fig15", "with about 1% labels the aggregated posterior matches p(theta) better than without labels",
             '"the aggregated posterior matches the generative parameter distribution much better than the '
             'unsupervised case with just over 1% of the samples labeled" (no number; the first label count at or '
@@ -223,8 +235,8 @@ def claims(rows: list[dict], n_train: int, lines=None, directions=None, between=
         "C12": lambda: _labelled(runs, n_train, _one_percent, lambda r: r["disentangled"], "disentangled runs"),
         "C13": lambda: _labelled(runs, n_train, _three_to_eight_percent, _identical,
                                  f"runs whose latent k explains >= {IDENTICAL_SHARE:.0%} of theta_k"),
-        "C14a": lambda: _unaffected(runs, "nll_per_pixel"),
-        "C14b": lambda: _unaffected(runs, "rate"),
+        "C14a": lambda: _loss_groups(runs, "nll_per_pixel"),
+        "C14b": lambda: _loss_groups(runs, "rate"),
         "C15": lambda: _s_kl_with_labels(runs, n_train),
         "F14a": lambda: _increases(runs),
         "F14b": lambda: _more_consistent(runs),
@@ -289,6 +301,10 @@ def _judge(numbers, measured) -> dict:
         return _rate(numbers, *measured)
     if isinstance(numbers, Comparison):
         return compare_rates(*measured)
+    if isinstance(numbers, Flat):
+        margin = UNAFFECTED[numbers.score] / (max(measured) - min(measured))
+        return _unaffected(numbers.score, measured) | {
+            "trials_for_80pct_power": _flat_slope_seeds(list(measured), margin, _pooled_scatter(measured))}
     return measured
 
 
@@ -324,8 +340,29 @@ def _calibrate(numbers, measured, verdict: str, others: tuple[list[float], list[
         calibration = arms(n1, n2, wrong=True)
         fields = {"paper_right": f"rates {_g(numbers.p_more)} ({name1}) and {_g(numbers.p_fewer)} ({name2})",
                   "paper_wrong": f"equal rates, the worst of 0.05 to 0.95: {_g(EQUAL_RATES[calibration.worst])}"}
+    elif isinstance(numbers, Flat) and _pooled_scatter(measured) > 0:
+        scatter = _pooled_scatter(measured)
+        margin = UNAFFECTED[numbers.score] / (max(measured) - min(measured))
+        trials = _trials(sum(map(len, measured.values())))
+        this_build = f"{max(map(len, measured.values()))} (this build)"
+
+        def simulate(sizes: dict, key) -> verdict_calibration.Calibration:
+            draw = rng("verdict_simulation", 0, numbers.score, key)
+            outcomes = [[{x: slope * x + scatter * draw.standard_normal(n) for x, n in sizes.items()}
+                         for _ in range(SIMULATIONS)] for slope in (0.0, margin)]
+            return verdict_calibration.simulated(lambda g: _holm_verdict(_unaffected(numbers.score, g), others),
+                                                 *outcomes)
+
+        def at(count):
+            if count < 2:  # one run per count leaves no scatter to test against
+                return verdict_calibration.Calibration(dict.fromkeys(verdict_calibration.VERDICTS, 0.0), None, ())
+            return simulate(dict.fromkeys(measured, count), count)
+        calibration = simulate({x: len(ys) for x, ys in measured.items()}, "build")
+        fields = {"paper_right": f"slope 0 with the pooled scatter {scatter:.3g}, {SIMULATIONS} simulated sweeps",
+                  "paper_wrong": f"slope at the margin, {margin:.3g} per doubling"}
     else:
         reason = ("the paper states no rates" if isinstance(numbers, Comparison) else
+                  "the scatter is 0" if isinstance(numbers, Flat) else
                   "no count model (a trend, a shift or one pair; the paper states no effect size)")
         return {"paper_right": f"not simulated: {reason}", "reachable_at_n": "not simulated"}
     fields |= {"trials": trials, "reachable_at_n": ", ".join(calibration.reachable),
@@ -333,9 +370,10 @@ def _calibrate(numbers, measured, verdict: str, others: tuple[list[float], list[
                **{f"right_{v}": p for v, p in calibration.right.items()},
                **{f"wrong_{v}": p for v, p in calibration.wrong.items()}}
     if not calibration.decidable:
-        needed = verdict_calibration.deciding_trials(at)
-        fields["decidable_from"] = ((f"more than {verdict_calibration.MAX_TRIALS}" if needed is None else str(needed))
-                                    + ("" if isinstance(numbers, Rate) else " per arm"))
+        most = MAX_SIMULATED_RUNS if isinstance(numbers, Flat) else verdict_calibration.MAX_TRIALS
+        needed = verdict_calibration.deciding_trials(at, most)
+        fields["decidable_from"] = ((f"more than {most}" if needed is None else str(needed))
+                                    + {Rate: "", Comparison: " per arm", Flat: " runs per label count"}[type(numbers)])
     if verdict_calibration.undecidable(verdict, calibration):
         fields["verdict"] = f"undecidable at {trials} (decidable from {fields['decidable_from']})"
     return fields
@@ -537,15 +575,24 @@ def _identical(row: dict) -> bool:
     return (row.get("diagonal_share") or 0.0) >= IDENTICAL_SHARE
 
 
-def _unaffected(runs, score: str) -> dict:
-    """A no-effect claim: slope of the score against log2(labels) inside +-margin, where the margin
-    is the score's UNAFFECTED change spread over the sweep's doublings."""
+def _loss_groups(runs, score: str) -> dict[float, list[float]]:
+    """log2(label count) -> the score of each semi-supervised run at that count."""
     groups = {math.log2(c): [r[score] for r in rs if _finite(r.get(score))] for c, rs in _label_runs(runs).items()}
     groups = {x: ys for x, ys in groups.items() if ys}
-    dof = sum(len(ys) - 1 for ys in groups.values())
-    if len(groups) < 2 or dof < 1:
+    if len(groups) < 2 or sum(len(ys) - 1 for ys in groups.values()) < 1:
         raise NotMeasured(f"{score}: needs two label counts and a repeated one (for the within-count scatter)")
-    scatter = math.sqrt(sum(((np.asarray(ys) - np.mean(ys)) ** 2).sum() for ys in groups.values()) / dof)
+    return groups
+
+
+def _pooled_scatter(groups: dict[float, list[float]]) -> float:
+    dof = sum(len(ys) - 1 for ys in groups.values())
+    return math.sqrt(sum(((np.asarray(ys) - np.mean(ys)) ** 2).sum() for ys in groups.values()) / dof)
+
+
+def _unaffected(score: str, groups: dict[float, list[float]]) -> dict:
+    """A no-effect claim: slope of the score against log2(labels) inside +-margin, where the margin
+    is the score's UNAFFECTED change spread over the sweep's doublings."""
+    scatter = _pooled_scatter(groups)
     span = max(groups) - min(groups)
     x, y = zip(*((x, v) for x, ys in groups.items() for v in ys))
     margin = UNAFFECTED[score] / span
@@ -559,7 +606,6 @@ def _unaffected(runs, score: str) -> dict:
                     "margin (two-sided t-test at the margin)",
             "p_reproduce": p_within, "p_contradict": p_beyond,
             "verdict": decide(p_within, p_beyond, _trials(len(x))),
-            "trials_for_80pct_power": _flat_slope_seeds(list(groups), margin, scatter),
             "how": f"OLS of the final {score} (mean over the last 10 epochs) of each semi_supervised run on "
                    "log2(label count)"}
 
