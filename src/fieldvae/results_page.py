@@ -7,7 +7,6 @@ protocol study where it was built, and what made the build: the commit, the mach
 
 from __future__ import annotations
 
-import csv
 import datetime
 import os
 import platform
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from fieldvae.core.io import atomic_path, load_rows
 from fieldvae.core.provenance import code_version
+from fieldvae.darcy.protocol_study import training_seconds
 
 VERDICT_KINDS = ("reproduced", "contradicted", "inconclusive", "undecidable", "not measured")
 CLAIM_COLUMNS = ("id", "claim", "measured", "p_reproduce_holm", "p_contradict_holm", "verdict",
@@ -49,11 +49,7 @@ def wall_seconds(first: list[Path], last: list[Path]) -> float:
 
 def training_core_minutes(benchmarks: list[Path]) -> float:
     """Core-minutes of the training jobs, from their Snakemake benchmark files (one thread each)."""
-    total = 0.0
-    for path in benchmarks:
-        with open(path, newline="") as f:
-            total += float(next(csv.DictReader(f, delimiter="\t"))["s"])
-    return total / 60
+    return sum(training_seconds(path) for path in benchmarks) / 60
 
 
 def verdict_counts(claims: list[dict]) -> dict[str, int]:

@@ -302,9 +302,8 @@ def _judge(numbers, measured) -> dict:
     if isinstance(numbers, Comparison):
         return compare_rates(*measured)
     if isinstance(numbers, Flat):
-        margin = UNAFFECTED[numbers.score] / (max(measured) - min(measured))
-        return _unaffected(numbers.score, measured) | {
-            "trials_for_80pct_power": _flat_slope_seeds(list(measured), margin, _pooled_scatter(measured))}
+        return _unaffected(numbers.score, measured) | {"trials_for_80pct_power": _flat_slope_seeds(
+            list(measured), _flat_margin(numbers.score, measured), _pooled_scatter(measured))}
     return measured
 
 
@@ -342,7 +341,7 @@ def _calibrate(numbers, measured, verdict: str, others: tuple[list[float], list[
                   "paper_wrong": f"equal rates, the worst of 0.05 to 0.95: {_g(EQUAL_RATES[calibration.worst])}"}
     elif isinstance(numbers, Flat) and _pooled_scatter(measured) > 0:
         scatter = _pooled_scatter(measured)
-        margin = UNAFFECTED[numbers.score] / (max(measured) - min(measured))
+        margin = _flat_margin(numbers.score, measured)
         trials = _trials(sum(map(len, measured.values())))
         this_build = f"{max(map(len, measured.values()))} (this build)"
 
@@ -584,6 +583,11 @@ def _loss_groups(runs, score: str) -> dict[float, list[float]]:
     return groups
 
 
+def _flat_margin(score: str, groups: dict[float, list[float]]) -> float:
+    """The largest slope per doubling that still counts as no effect: UNAFFECTED over the sweep's span."""
+    return UNAFFECTED[score] / (max(groups) - min(groups))
+
+
 def _pooled_scatter(groups: dict[float, list[float]]) -> float:
     dof = sum(len(ys) - 1 for ys in groups.values())
     return math.sqrt(sum(((np.asarray(ys) - np.mean(ys)) ** 2).sum() for ys in groups.values()) / dof)
@@ -595,7 +599,7 @@ def _unaffected(score: str, groups: dict[float, list[float]]) -> dict:
     scatter = _pooled_scatter(groups)
     span = max(groups) - min(groups)
     x, y = zip(*((x, v) for x, ys in groups.items() for v in ys))
-    margin = UNAFFECTED[score] / span
+    margin = _flat_margin(score, groups)
     fit = stats.slope(x, y)
     p_within = max(stats.slope_test(fit, -margin, "greater"), stats.slope_test(fit, margin, "less"))
     p_beyond = min(1.0, 2 * min(stats.slope_test(fit, margin, "greater"), stats.slope_test(fit, -margin, "less")))
