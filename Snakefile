@@ -33,3 +33,10 @@ rule all:
     default_target: True
     input:
         default_targets(),
+
+
+# One conda environment for every job (--sdm conda). Snakemake's workflow-level `conda:` puts an
+# environment around Snakemake itself, not around its jobs, so the shared default is set here, once.
+for _job_rule in workflow.rules:
+    if not _job_rule.norun:
+        _job_rule.conda_env = str(Path(workflow.basedir, "envs/fieldvae.yaml"))

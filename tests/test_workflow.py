@@ -128,6 +128,14 @@ def test_tiny_scale_end_to_end(built):
     assert plan(built)[0] == []  # built: nothing more to do
 
 
+def test_no_figure_prints_text_over_text(built):
+    """Every figure is checked as it is saved (fieldvae.core.style.overlapping_texts) and names any two
+    texts of one axes drawn over each other in its log; at tiny, none does."""
+    logs = sorted((built[0] / "results/tiny/logs/figures").glob("*.log"))
+    assert len(logs) >= 20 and all("wrote figures/tiny/" in log.read_text() for log in logs if "publish" not in log.name)
+    assert [line for log in logs for line in log.read_text().splitlines() if "overlapping text" in line] == []
+
+
 def test_killed_workflow_rebuilds_every_result_bit_identical(built, tmp_path):
     """kill -9 of Snakemake and all its jobs at 5 random moments, each followed by what the README says
     to do (unlock, rerun): every dataset, model, latents file, score and table equals the uninterrupted

@@ -64,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--schema", type=Path, default=Path(DEFAULT_SCHEMA), help=f"JSON schema (default: {DEFAULT_SCHEMA})")
     p.set_defaults(run=_check_config)
 
+    p = sub.add_parser("config-reference", help="write the configuration reference (docs/configuration.md) "
+                       "from the schema")
+    p.add_argument("--schema", type=Path, default=Path(DEFAULT_SCHEMA), help=f"JSON schema (default: {DEFAULT_SCHEMA})")
+    p.add_argument("--out", type=Path, default=Path("docs/configuration.md"))
+    p.set_defaults(run=_config_reference)
+
     add_darcy_commands(sub)
     add_lj_commands(sub)
     return parser
@@ -83,6 +89,16 @@ def _check_config(args: argparse.Namespace) -> None:
                                 "root: run there, or pass --schema)")
     validate_config(load_yaml(args.config), args.schema)
     print(f"{args.config}: valid")
+
+
+def _config_reference(args: argparse.Namespace) -> None:
+    from fieldvae.config import load_schema
+    from fieldvae.config_reference import reference
+    from fieldvae.core.io import atomic_path
+
+    with atomic_path(args.out) as tmp:
+        Path(tmp).write_text(reference(load_schema(args.schema)), encoding="utf-8")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

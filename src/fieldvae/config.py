@@ -75,14 +75,18 @@ def load_yaml(path: str | Path) -> dict:
     return data
 
 
+def load_schema(path: str | Path) -> dict:
+    """The workflow's own schema: trusted, so its YAML aliases (shared field lists) are read."""
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
 def validate_config(config: dict, schema_path: str | Path, files=()) -> dict:
     """Return `config` unchanged if valid, else raise ConfigError listing every problem. `files`: the
     configuration files it was read from (by Snakemake), read again here to refuse duplicate keys."""
     for path in files:
         load_yaml(path)
-    with open(schema_path, encoding="utf-8") as fh:  # the workflow's own schema, with its YAML aliases
-        schema = yaml.safe_load(fh)
-    validator = _Validator(schema)
+    validator = _Validator(load_schema(schema_path))
     problems = [_describe(e) for e in sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))]
     problems += _non_finite(config, [])
     if not problems:  # the cross-checks assume a structurally valid config

@@ -12,8 +12,6 @@ rule kle:
     log:
         "results/{scale}/logs/kle/terms{terms}.log",
     threads: 4
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae kle --grid {params.grid} --terms {wildcards.terms}"
         " --correlation-length {params.length} --out {output} > {log} 2>&1"
@@ -37,8 +35,6 @@ rule dataset:
         code=code("darcy", "_dataset"),
     log:
         "results/{scale}/logs/data/{dataset}.log",
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae dataset --kle {input.kle} --theta {params.theta} --seed {params.seed}"
         " --n-train {params.n_train} --n-test {params.n_test} --n-labelled {params.n_labelled}"
@@ -58,7 +54,5 @@ rule import_fields:
         code=code("darcy", "_import_fields"),
     log:
         "results/{scale}/logs/data/{dataset}.log",
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae import-fields --entry {params.entry:q} --seed {params.seed} --out {output} > {log} 2>&1"

@@ -22,8 +22,6 @@ rule fig1:
     log:
         "results/{scale}/logs/figures/fig1.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae figure fig1 --datasets {input} --sample {params.sample} --out {output} > {log} 2>&1"
 
@@ -46,8 +44,6 @@ rule overview_figure:
     log:
         "results/{scale}/logs/figures/{overview}.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae figure overview --latents {input} --title {params.title:q} --out {output} > {log} 2>&1"
 
@@ -63,8 +59,6 @@ rule fig3:
     log:
         "results/{scale}/logs/figures/fig3.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae figure fig3 --lines {input.lines} --directions {input.directions} --out {output} > {log} 2>&1"
 
@@ -79,8 +73,6 @@ rule fig5:
     log:
         "results/{scale}/logs/figures/fig5.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae figure fig5 --between {input} --out {output} > {log} 2>&1"
 
@@ -101,8 +93,6 @@ rule fig4:
     log:
         "results/{scale}/logs/figures/fig4.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae figure fig4 --reference {params.reference} --sweep {params.sweep} --out {output} > {log} 2>&1"
 
@@ -117,8 +107,6 @@ rule fig7:
     log:
         "results/{scale}/logs/figures/fig7.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae figure fig7 --latents {input} --out {output} > {log} 2>&1"
 
@@ -133,8 +121,6 @@ rule rotation:
         code=model_code("_rotate"),
     log:
         "results/{scale}/logs/rotation/{experiment}/{run}.log",
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae rotate --model {input.model} --data {input.data} --out {output} > {log} 2>&1"
 
@@ -149,8 +135,6 @@ rule fig10:
     log:
         "results/{scale}/logs/figures/fig10.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae figure fig10 --rotations {input} --out {output} > {log} 2>&1"
 
@@ -168,8 +152,6 @@ rule rule_calibration:
         code=code("darcy", "_rule_calibration"),
     log:
         "results/{scale}/logs/tables/rule_calibration.log",
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae rule-calibration --datasets {input} --trials {params.trials} --null-codes {params.null_codes}"
         " --scale {wildcards.scale} --csv {output.csv} --null-csv {output.null} --md {output.md} > {log} 2>&1"
@@ -190,8 +172,6 @@ rule rule_calibration_figure:
     log:
         "results/{scale}/logs/figures/rule_calibration.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae figure rule_calibration --curves {input} --out {output} > {log} 2>&1"
 
@@ -207,8 +187,6 @@ rule fig13:
     log:
         "results/{scale}/logs/figures/fig13.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae figure fig13 --tables {input} --out {output} > {log} 2>&1"
 
@@ -225,8 +203,6 @@ rule fig14:
     log:
         "results/{scale}/logs/figures/fig14.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae figure fig14 --runs {params.runs} --n-unlabelled {params.n_unlabelled} --out {output} > {log} 2>&1"
 
@@ -239,7 +215,5 @@ rule publish_figure:
     log:
         f"results/{SCALE}/logs/figures/publish_{{figure}}.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "cp {input} {output} > {log} 2>&1"

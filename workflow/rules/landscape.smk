@@ -14,8 +14,6 @@ rule landscape_lines:
         code=model_code("_landscape_lines", "standard"),
     log:
         "results/{scale}/logs/landscape/{experiment}/{run}_lines.log",
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae landscape lines --model {input.model} --history {input.history} --data {input.data}"
         " {params.options} --inits {params.inits} --out {output} > {log} 2>&1"
@@ -37,8 +35,6 @@ rule landscape_directions:
         code=model_code("_landscape_directions", "standard"),
     log:
         "results/{scale}/logs/landscape/{experiment}/{run}_directions_{first}.log",
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae landscape directions --model {input.model} --history {input.history} --data {input.data}"
         " {params.options} --first {wildcards.first} --count {params.directions} --out {output} > {log} 2>&1"
@@ -57,8 +53,6 @@ rule landscape_between:
         code=model_code("_landscape_between", "standard"),
     log:
         "results/{scale}/logs/landscape/standard/between.log",
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae landscape between --model {input.model} --other {input.other} --history {input.history}"
         " --data {input.data} {params.options} --out {output} > {log} 2>&1"

@@ -13,8 +13,6 @@ rule lj_sample:
     log:
         "results/{scale}/logs/lj/sample_{protocol}_gamma{gamma}.log",
     threads: 2
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "NUMBA_NUM_THREADS={threads} fieldvae lj sample --gamma {wildcards.gamma} --protocol {wildcards.protocol}"
         " {params.sweeps} --samples {params.samples} --seed {params.seed} --out {output} > {log} 2>&1"
@@ -32,8 +30,6 @@ rule lj_fake:
     log:
         "results/{scale}/logs/lj/sample_fake.log",
     threads: 2
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "NUMBA_NUM_THREADS={threads} fieldvae lj sample --gamma {params.gamma} --potential fake --protocol group"
         " {params.sweeps} --samples {params.samples} --seed {params.seed} --out {output} > {log} 2>&1"
@@ -48,8 +44,6 @@ rule lj_uniform:
         code=code("lj", "_uniform"),
     log:
         "results/{scale}/logs/lj/sample_uniform.log",
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae lj uniform --samples {params.samples} --seed {params.seed} --out {output} > {log} 2>&1"
 
@@ -76,8 +70,6 @@ rule lj_train:
     threads: 1
     resources:
         training_slots=1,  # as the train rule's
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae lj train --data {input} --model {params.model:q} --training {params.training:q}"
         " --seed {params.seed} --threads {threads} --compile-cache {params.compile_cache}"
@@ -94,8 +86,6 @@ rule lj_encode:
         code=code("lj", "_encode"),
     log:
         "results/{scale}/logs/lj/{protocol}/encode.log",
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae lj encode --model {input.model} --data {input.data} --out {output} > {log} 2>&1"
 
@@ -115,8 +105,6 @@ rule lj_score:
         code=code("lj", "_score"),
     log:
         "results/{scale}/logs/lj/{protocol}/score.log",
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae lj score --model {input.model} --data {input.data} --anomaly {params.anomalies}"
         " --displacements {params.displacements} --block {params.block} --seed {params.seed}"
@@ -144,8 +132,6 @@ rule lj_table:
     log:
         "results/{scale}/logs/lj/table.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae lj table --scores {params.scores} --latents {params.latents} --seed {params.seed}"
         " --csv {output.csv} --claims-csv {output.claims} --md {output.md} > {log} 2>&1"
@@ -171,8 +157,6 @@ rule lj_sample_figure:
     log:
         "results/{scale}/logs/figures/lj_{kind}.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae lj figure {wildcards.kind} --data {input} --out {output} > {log} 2>&1"
 
@@ -197,7 +181,5 @@ rule lj_model_figure:
     log:
         "results/{scale}/logs/figures/lj_{kind}.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae lj figure {wildcards.kind} {params.inputs} --out {output} > {log} 2>&1"

@@ -17,8 +17,6 @@ rule own_overview:
     log:
         "results/{scale}/logs/figures/{own_experiment}/overview.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae figure overview --latents {input} --title {wildcards.own_experiment:q} --out {output} > {log} 2>&1"
 
@@ -40,8 +38,6 @@ rule own_label_sweep:
     log:
         "results/{scale}/logs/figures/{own_experiment}/label_sweep.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae figure fig14 --runs {params.runs} --n-unlabelled {params.n_unlabelled} --out {output} > {log} 2>&1"
 
@@ -65,8 +61,6 @@ rule own_summary:
     log:
         "results/{scale}/logs/tables/{own_experiment}/summary.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae summarise --tables {input} --experiment {wildcards.own_experiment} --scale {wildcards.scale}"
         " --csv {output.csv} --md {output.md} > {log} 2>&1"
@@ -80,8 +74,6 @@ rule publish_own_figure:
     log:
         f"results/{SCALE}/logs/figures/{{own_experiment}}/publish_{{own_figure}}.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "cp {input} {output} > {log} 2>&1"
 
@@ -96,8 +88,6 @@ rule publish_own_table:
     log:
         f"results/{SCALE}/logs/tables/{{own_experiment}}/publish_summary.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "(cp {input.csv} {output.csv} && cp {input.md} {output.md}) > {log} 2>&1"
 

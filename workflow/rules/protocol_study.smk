@@ -20,8 +20,6 @@ rule protocol_study:
     log:
         "results/{scale}/logs/tables/protocol_study.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae protocol-study --study {params.study:q} --schedules {params.schedules:q}"
         " --tables {input.tables} --benchmarks {input.benchmarks}"
@@ -43,8 +41,6 @@ rule protocol_study_figure:
     log:
         "results/{scale}/logs/figures/protocol_study.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae figure protocol_study --table {input} --out {output} > {log} 2>&1"
 
@@ -67,8 +63,6 @@ rule protocol_study_angles:
     log:
         "results/{scale}/logs/figures/protocol_study_angles.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae figure protocol_study_angles --study {params.study:q} --schedules {params.schedules:q} --tables {input.tables}"
         " --rule-null {input.rule_null} --out {output}"

@@ -25,8 +25,6 @@ rule claims:
     log:
         "results/{scale}/logs/tables/claims.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae claims --tables {input.tables} --n-train {params.n_train} --lines {input.lines}"
         " --directions {input.directions} --between {input.between} --rotations {input.rotations}"
@@ -53,8 +51,6 @@ rule claims_table:
     log:
         "results/{scale}/logs/tables/claims_{table}.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae summarise --tables {input} --table {wildcards.table} --scale {wildcards.scale}"
         " --csv {output.csv} --md {output.md} > {log} 2>&1"
@@ -70,8 +66,6 @@ rule publish_table:
     log:
         f"results/{SCALE}/logs/tables/publish_{{published}}.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "(cp {input.csv} {output.csv} && cp {input.md} {output.md}) > {log} 2>&1"
 
@@ -87,8 +81,6 @@ rule results_page:
     log:
         "results/{scale}/logs/tables/results_page.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae results-page --scale {wildcards.scale} --claims {input.claims} --lj-table {input.lj_table}"
         " {params.protocol_study} --datasets {input.datasets} --benchmarks {input.benchmarks} --out {output}"

@@ -21,8 +21,6 @@ rule train:
     threads: 1
     resources:
         training_slots=1,  # --resources training_slots=K: at most K trainings at once (K sharing one GPU)
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae train --data {input.data} --model {params.model:q} --training {params.training:q}"
         " --seed {params.seed} --threads {threads} --compile-cache {params.compile_cache}"
@@ -39,8 +37,6 @@ rule encode:
         code=model_code("_encode"),
     log:
         "results/{scale}/logs/encode/{experiment}/{run}.log",
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae encode --model {input.model} --data {input.data} --out {output} > {log} 2>&1"
 
@@ -57,8 +53,6 @@ rule metrics:
         code=code("darcy", "_metrics"),
     log:
         "results/{scale}/logs/metrics/{experiment}/{run}.log",
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae metrics --latents {input.latents} --history {input.history} --seed {params.seed}"
         " {params.theta} --out {output} > {log} 2>&1"
@@ -77,8 +71,6 @@ rule metrics_table:
     log:
         "results/{scale}/logs/tables/{experiment}.log",
     localrule: True
-    conda:
-        "../../envs/fieldvae.yaml"
     shell:
         "fieldvae table --metrics {input} --out {output} > {log} 2>&1"
 
