@@ -27,9 +27,9 @@ import yaml
 from torch.utils.flop_counter import FlopCounterMode
 
 from fieldvae.core.streams import torch_generator
-from fieldvae.darcy.models.config import ModelConfig
-from fieldvae.darcy.models.densevae import DenseVAE
-from fieldvae.darcy.models.losses import objective
+from fieldvae.vae.models.config import ModelConfig
+from fieldvae.vae.models.densevae import DenseVAE
+from fieldvae.vae.models.losses import objective
 
 CONFIG = Path(__file__).resolve().parents[1] / "config.yaml"
 

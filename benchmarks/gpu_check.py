@@ -38,11 +38,11 @@ import torch
 
 from fieldvae.core.streams import torch_generator
 from fieldvae.core.trainer import Trainer
-from fieldvae.darcy.models.config import ModelConfig
-from fieldvae.darcy.models.densevae import DenseVAE
-from fieldvae.darcy.models.losses import objective
-from fieldvae.darcy.training.config import TrainingConfig
-from fieldvae.darcy.training.method import TrainingData, TrainingMethod
+from fieldvae.vae.models.config import ModelConfig
+from fieldvae.vae.models.densevae import DenseVAE
+from fieldvae.vae.models.losses import objective
+from fieldvae.vae.training.config import TrainingConfig
+from fieldvae.vae.training.method import TrainingData, TrainingMethod
 
 REPO = Path(__file__).resolve().parents[1]
 TOLERANCE = 1e-3  # relative, after 20 steps: float32 kernels that sum in another order, not another result

@@ -77,11 +77,11 @@ def good(tmp_path_factory):
 
     from fieldvae.core.io import save_arrays, save_rows
     from fieldvae.darcy.kle import compute_kle, save_kle
-    from fieldvae.darcy.models.config import ModelConfig
-    from fieldvae.darcy.models.densevae import DenseVAE
-    from fieldvae.darcy.models.store import save_model
     from fieldvae.lj.model import LJModelConfig, LJTrainingConfig
     from fieldvae.lj.training import train_distance_vae
+    from fieldvae.vae.models.config import ModelConfig
+    from fieldvae.vae.models.densevae import DenseVAE
+    from fieldvae.vae.models.store import save_model
 
     folder = tmp_path_factory.mktemp("good")
     files = {name: folder / name for name in ("data.npz", "latents.npz", "history.csv", "model.pt", "samples.npz",

@@ -7,9 +7,10 @@ import pytest
 
 from fieldvae.core import stats
 from fieldvae.core.io import load_rows
-from fieldvae.darcy.claims import (CLAIMS, COLUMNS, RULES, claims, has_dip,
-                                   write)
-from fieldvae.darcy.run_ids import one_percent_labels
+from fieldvae.paper.claim_measures import has_dip
+from fieldvae.paper.claims import CLAIMS, claims
+from fieldvae.paper.claims_table import COLUMNS, RULES, write
+from fieldvae.paper.run_ids import one_percent_labels
 
 
 def run(experiment, name, **scores):

@@ -59,9 +59,9 @@ def test_check_config(tmp_path, capsys):
 def test_steps_that_run_no_model_do_not_import_torch():
     """`import torch` costs about a second of every job that does it; the data, scoring, table and
     figure steps of the paper's study run no model and skip it."""
-    modules = ["fieldvae.cli", "fieldvae.core.field_file", "fieldvae.darcy.kle", "fieldvae.darcy.dataset", "fieldvae.darcy.evaluate",
-               "fieldvae.darcy.runs", "fieldvae.darcy.summary", "fieldvae.darcy.claims", "fieldvae.lj.sampler",
-               *(f"fieldvae.darcy.plotting.{name}" for name in
+    modules = ["fieldvae.cli", "fieldvae.core.field_file", "fieldvae.darcy.kle", "fieldvae.darcy.dataset", "fieldvae.vae.evaluate",
+               "fieldvae.paper.runs", "fieldvae.paper.summary", "fieldvae.paper.claims", "fieldvae.lj.sampler",
+               *(f"fieldvae.paper.plotting.{name}" for name in
                  ("fig1", "fig3", "fig4", "fig5", "fig7", "fig10", "fig13", "fig14", "overview"))]
     code = f"import sys, {', '.join(modules)}; print(sorted(m for m in sys.modules if m.split('.')[0] == 'torch')[:3])"
     assert run([sys.executable, "-c", code], cwd=REPO).stdout.strip() == "[]"

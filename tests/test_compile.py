@@ -11,14 +11,14 @@ import torch
 from conftest import REPO, kill_during, run
 
 from fieldvae.core import trainer as core_trainer
+from fieldvae.core.dataset_file import load_dataset
 from fieldvae.core.trainer import Trainer
-from fieldvae.darcy.dataset import load_dataset
-from fieldvae.darcy.models.config import ModelConfig
-from fieldvae.darcy.models.densevae import DenseVAE
-from fieldvae.darcy.models.store import load_model
-from fieldvae.darcy.training.config import TrainingConfig
-from fieldvae.darcy.training.method import TrainingMethod
-from fieldvae.darcy.training.run import train_run, training_data
+from fieldvae.vae.models.config import ModelConfig
+from fieldvae.vae.models.densevae import DenseVAE
+from fieldvae.vae.models.store import load_model
+from fieldvae.vae.training.config import TrainingConfig
+from fieldvae.vae.training.method import TrainingMethod
+from fieldvae.vae.training.run import train_run, training_data
 
 # Compiled kernels round differently. Adam moves a weight by about lr per step whatever the gradient's
 # size, so where a gradient is near zero rounding can flip the direction of a step: after 20 steps a

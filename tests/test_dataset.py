@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from conftest import REPO, run
 
+from fieldvae.core.dataset_file import load_dataset
 from fieldvae.core.io import atomic_path, load_arrays, save_arrays
-from fieldvae.darcy.dataset import Split, generate, load_dataset
+from fieldvae.darcy.dataset import Split, generate
 from fieldvae.darcy.kle import compute_kle, save_kle
 from fieldvae.darcy.solver import DarcySolver, well_source
 

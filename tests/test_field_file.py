@@ -8,11 +8,11 @@ import pytest
 from conftest import REPO
 
 from fieldvae.config import ConfigError, load_yaml, validate_config
+from fieldvae.core.dataset_file import load_dataset
 from fieldvae.core.field_file import (header, import_fields, physical_units,
                                       problems, split_sizes)
 from fieldvae.core.io import save_arrays
-from fieldvae.darcy.dataset import load_dataset
-from fieldvae.darcy.evaluate import NO_FACTORS, evaluate
+from fieldvae.vae.evaluate import NO_FACTORS, evaluate
 
 SCHEMA = REPO / "workflow/schemas/config.schema.yaml"
 N, C, H, W = 40, 2, 10, 14

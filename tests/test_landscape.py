@@ -5,10 +5,10 @@ import pytest
 import torch
 
 from fieldvae.core.streams import torch_seed
-from fieldvae.darcy import landscape, landscape_between
-from fieldvae.darcy.encode import encode
-from fieldvae.darcy.models.config import ModelConfig
-from fieldvae.darcy.models.densevae import DenseVAE
+from fieldvae.vae import landscape, landscape_between
+from fieldvae.vae.encode import encode
+from fieldvae.vae.models.config import ModelConfig
+from fieldvae.vae.models.densevae import DenseVAE
 
 
 @pytest.fixture(scope="module")

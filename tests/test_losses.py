@@ -6,14 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from fieldvae.darcy.models.config import ModelConfig
-from fieldvae.darcy.models.densevae import DenseVAE
-from fieldvae.darcy.models.distributions import gaussian_log_prob
-from fieldvae.darcy.models.losses import (label_nll, objective,
-                                          reconstruction_nll)
-from fieldvae.darcy.models.priors.gaussian import GaussianPrior
-from fieldvae.darcy.models.priors.hierarchical import HierarchicalPrior
-from fieldvae.darcy.training.method import beta_update
+from fieldvae.vae.models.config import ModelConfig
+from fieldvae.vae.models.densevae import DenseVAE
+from fieldvae.vae.models.distributions import gaussian_log_prob
+from fieldvae.vae.models.losses import label_nll, objective, reconstruction_nll
+from fieldvae.vae.models.priors.gaussian import GaussianPrior
+from fieldvae.vae.models.priors.hierarchical import HierarchicalPrior
+from fieldvae.vae.training.method import beta_update
 
 
 @pytest.fixture(autouse=True, scope="module")

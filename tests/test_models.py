@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from fieldvae.core.settings import from_dict
-from fieldvae.darcy.models import losses
-from fieldvae.darcy.models.config import ModelConfig
-from fieldvae.darcy.models.densevae import DenseVAE, parameter_count
+from fieldvae.vae.models import losses
+from fieldvae.vae.models.config import ModelConfig
+from fieldvae.vae.models.densevae import DenseVAE, parameter_count
 
 
 @pytest.mark.parametrize("grid", [17, 33, 65])

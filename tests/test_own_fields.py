@@ -12,8 +12,8 @@ import torch
 import yaml
 from conftest import REPO, run
 
+from fieldvae.core.dataset_file import load_dataset
 from fieldvae.core.io import load_rows
-from fieldvae.darcy.dataset import load_dataset
 
 pytestmark = pytest.mark.workflow
 SNAKEMAKE = ["snakemake", "--cores", "2", "--config", "scale=tiny"]

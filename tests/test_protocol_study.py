@@ -5,8 +5,8 @@ import pytest
 
 from fieldvae.core.io import load_rows
 from fieldvae.core.stats import proportions_test, wilson
-from fieldvae.darcy import protocol_study as ps
-from fieldvae.darcy.plotting import protocol_angles
+from fieldvae.paper import protocol_study as ps
+from fieldvae.paper.plotting import protocol_angles
 
 PLAIN = {"epochs": 180, "recon_epochs": 60, "lr": [[0, 2e-3], [150, 1e-3]], "batch_size": 64}
 STUDY = {"trials": 4, "pairs": {"mixture": ["mixture", "mixture_hierarchical"]},

@@ -7,8 +7,10 @@ import pytest
 
 from fieldvae.cli import main
 from fieldvae.core.io import load_rows
-from fieldvae.darcy.claims import claims, write
-from fieldvae.results_page import training_core_minutes, verdict_counts, wall_seconds
+from fieldvae.paper.claims import claims
+from fieldvae.paper.claims_table import write
+from fieldvae.paper.results_page import (training_core_minutes, verdict_counts,
+                                         wall_seconds)
 
 
 def runs(experiment, n, k=0):

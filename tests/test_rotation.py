@@ -6,9 +6,9 @@ import torch
 
 from fieldvae.core.metrics.s_d import s_d
 from fieldvae.core.streams import torch_seed
-from fieldvae.darcy.models.config import ModelConfig
-from fieldvae.darcy.models.densevae import DenseVAE
-from fieldvae.darcy.rotation import rotation_matrix, rotation_study
+from fieldvae.vae.models.config import ModelConfig
+from fieldvae.vae.models.densevae import DenseVAE
+from fieldvae.vae.rotation import rotation_matrix, rotation_study
 
 ANGLES = [0, 15, 30, 45, 60, 90]
 

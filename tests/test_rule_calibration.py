@@ -3,7 +3,6 @@ level and warp, and the null of 'failures sit near 45 degrees' simulated through
 
 import numpy as np
 import pytest
-
 from conftest import GRID, MADE
 
 from fieldvae.cli import main
@@ -11,8 +10,8 @@ from fieldvae.core.io import load_rows, save_arrays
 from fieldvae.core.metrics.code_angle import code_angle
 from fieldvae.core.metrics.disentangled import MAX_CODE_ANGLE
 from fieldvae.core.streams import rng
-from fieldvae.darcy import rule_calibration as rc
 from fieldvae.darcy.theta import sample_theta
+from fieldvae.paper import rule_calibration as rc
 
 
 @pytest.fixture(scope="module")

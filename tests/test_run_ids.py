@@ -1,6 +1,6 @@
 import pytest
 
-from fieldvae.darcy.run_ids import RunId, make, parse, variant
+from fieldvae.paper.run_ids import RunId, make, parse, variant
 
 
 @pytest.mark.parametrize("sweep, value, seed, run", [

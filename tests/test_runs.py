@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from fieldvae.core.io import save_rows
-from fieldvae.darcy.runs import gather, run_folder, run_name, scores
+from fieldvae.paper.runs import gather, run_folder, run_name, scores
 
 
 def _run(root, experiment, run, s_d, epochs=3):

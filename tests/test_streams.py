@@ -2,6 +2,7 @@
 against a copy of its own noise."""
 
 import re
+from functools import partial
 
 import numpy as np
 import pytest
@@ -10,8 +11,9 @@ from conftest import REPO
 
 from fieldvae.core import streams
 from fieldvae.darcy.dataset import Split, generate
-from fieldvae.darcy.evaluate import evaluate
 from fieldvae.darcy.kle import compute_kle
+from fieldvae.darcy.theta import sample_theta
+from fieldvae.vae.evaluate import evaluate
 
 
 def first_draws(purpose, seed, *key):
@@ -59,7 +61,7 @@ def test_a_collapsed_posterior_scores_an_honest_s_kl_for_every_seed(standard_the
     latents = {"mu_test": np.zeros((512, 2)), "logvar_test": np.zeros((512, 2)), "theta_test": test,
                "mu_train": np.zeros((512, 2)), "theta_train": train}
     history = {k: np.full(20, 0.0) for k in ("rate", "distortion", "loss", "nll_per_pixel", "label_nll")}
-    scores = evaluate(latents, history, seed, "standard")
+    scores = evaluate(latents, history, seed, partial(sample_theta, "standard"))
     assert scores["s_kl"] is not None and scores["s_kl"] >= -0.3
     assert scores["over_regularised"] and not scores["disentangled"]
 

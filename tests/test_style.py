@@ -5,7 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from fieldvae.core import style
-from fieldvae.darcy.plotting import fig14
+from fieldvae.paper.plotting import fig14
 
 
 def drawn(fig):

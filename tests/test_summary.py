@@ -5,7 +5,7 @@ import math
 import pytest
 
 from fieldvae.core.metrics.disentangled import MAX_CODE_ANGLE, THRESHOLDS
-from fieldvae.darcy.summary import TABLES, own_table, summarise, write
+from fieldvae.paper.summary import TABLES, own_table, summarise, write
 
 
 def run(experiment, name, **scores):

@@ -7,27 +7,29 @@ import os
 import re
 import sys
 import zipfile
+from functools import partial
 
 import numpy as np
 import pytest
 import torch
 from conftest import REPO, kill_during, run
 
+from fieldvae.core.dataset_file import held_out_set, load_dataset
 from fieldvae.core.io import load_columns
 from fieldvae.core.trainer import (CHECKPOINT_HEADER, CHECKPOINT_STATE,
                                    Trainer, TrainingDiverged, batch_count,
                                    pick_device)
-from fieldvae.darcy.dataset import held_out_set, load_dataset
-from fieldvae.darcy.encode import encode_model_file, encode_splits
-from fieldvae.darcy.evaluate import evaluate
-from fieldvae.darcy.models.config import ModelConfig
-from fieldvae.darcy.models.densevae import DenseVAE
-from fieldvae.darcy.models.store import load_model
-from fieldvae.darcy.plotting import fig10, overview
-from fieldvae.darcy.rotation import rotate_model_file
-from fieldvae.darcy.training.config import TrainingConfig
-from fieldvae.darcy.training.method import TrainingMethod
-from fieldvae.darcy.training.run import train_run, training_data
+from fieldvae.darcy.theta import sample_theta
+from fieldvae.paper.plotting import fig10, overview
+from fieldvae.vae.encode import encode_model_file, encode_splits
+from fieldvae.vae.evaluate import evaluate
+from fieldvae.vae.models.config import ModelConfig
+from fieldvae.vae.models.densevae import DenseVAE
+from fieldvae.vae.models.store import load_model
+from fieldvae.vae.rotation import rotate_model_file
+from fieldvae.vae.training.config import TrainingConfig
+from fieldvae.vae.training.method import TrainingMethod
+from fieldvae.vae.training.run import train_run, training_data
 
 QUICK = {"epochs": 6, "recon_epochs": 2, "lr": [[0, 0.002]], "checkpoint_every": 1}
 # the CUDA paths (`pytest -m cuda`, run by benchmarks/gpu_check.py): skipped without a CUDA device
@@ -147,13 +149,13 @@ def test_a_diverged_run_is_recorded_and_scored_as_diverged(data_file, tmp_path):
     arrays, _ = load_dataset(data_file)
     latents, meta = encode_model_file(tmp_path / "model.pt", arrays, "cpu")
     assert list(latents) == ["diverged_epoch"] and meta["provenance"]["params"] == {}
-    scores = evaluate(latents, load_columns(tmp_path / "history.csv"), 0, "mixture")
+    scores = evaluate(latents, load_columns(tmp_path / "history.csv"), 0, partial(sample_theta, "mixture"))
     assert scores["diverged"] and scores["diverged_epoch"] == epoch
     assert not scores["disentangled"] and not scores["over_regularised"] and scores["s_d"] is None
     trained = tmp_path / "trained"
     train(data_file, trained)
     latents, _ = encode_model_file(trained / "model.pt", arrays, "cpu")
-    normal = evaluate(latents, load_columns(trained / "history.csv"), 0, "mixture")
+    normal = evaluate(latents, load_columns(trained / "history.csv"), 0, partial(sample_theta, "mixture"))
     assert set(normal) == set(scores) and normal["diverged"] is False and normal["diverged_epoch"] is None
     held_out = held_out_set(arrays)  # the rotation study: a diverged run's one row says so, figure 10 leaves it out
     assert rotate_model_file(tmp_path / "model.pt", *held_out, [0, 45]) == [{"diverged_epoch": epoch}]

@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 
 from fieldvae.cli import main
 from fieldvae.config import load_yaml
+from fieldvae.core.dataset_file import load_dataset
 from fieldvae.core.trainer import (CHECKPOINT_HEADER, CHECKPOINT_STATE,
                                    Objective, Trainer)
-from fieldvae.darcy.dataset import load_dataset
 
 
 def fuzz(cases: int) -> settings:

@@ -9,8 +9,9 @@ from scipy import stats
 
 from fieldvae.core import verdict_calibration
 from fieldvae.core.io import load_rows
-from fieldvae.darcy.claims import (CLAIMS, Rate, _rate, claims, compare_rates,
-                                   write_calibration)
+from fieldvae.core.verdicts import Rate, compare_rates, judge_rate
+from fieldvae.paper.claims import CLAIMS, claims
+from fieldvae.paper.claims_table import write_calibration
 
 HALF_OF_50 = Rate(0.5, 0.1, (25, 50), stated=True)  # a rate stated with counts: 25/50, two-sided
 
@@ -28,7 +29,7 @@ def test_rate_probabilities_are_the_binomial_sums():
 def test_a_stated_rate_against_the_paper_counts_matches_boschloo_called_directly():
     """Half of 50, given as counts, at 10 trials: the chance a right paper is contradicted is the mass of
     the outcomes whose two-sided Boschloo test against 25/50 rejects at 0.05."""
-    calibration = verdict_calibration.rate(lambda k: _rate(HALF_OF_50, k, 10, "")["verdict"], 10, 0.5, 0.1)
+    calibration = verdict_calibration.rate(lambda k: judge_rate(HALF_OF_50, k, 10, "")["verdict"], 10, 0.5, 0.1)
     direct = sum(stats.binom.pmf(k, 10, 0.5) for k in range(11)
                  if stats.boschloo_exact([[k, 25], [10 - k, 25]], alternative="two-sided").pvalue < 0.05)
     assert calibration.right["contradicted"] == pytest.approx(direct, abs=1e-9)
@@ -51,7 +52,7 @@ def test_a_band_of_words_is_calibrated_at_its_worse_edge():
         high = stats.binomtest(k, n, 2 / 3, alternative="greater").pvalue
         return 2 * min(low, high) < 0.05
     for n in (10, 20, 37):
-        calibration = verdict_calibration.rate(lambda k: _rate(numbers, k, n, "")["verdict"], n, numbers.rights())
+        calibration = verdict_calibration.rate(lambda k: judge_rate(numbers, k, n, "")["verdict"], n, numbers.rights())
         edges = [sum(stats.binom.pmf(k, n, p) for k in range(n + 1) if contradicts(k, n)) for p in (1 / 3, 2 / 3)]
         assert calibration.right["contradicted"] == pytest.approx(max(edges), abs=1e-9)
         assert calibration.right["contradicted"] <= verdict_calibration.MAX_FALSE_CONTRADICTION
@@ -74,7 +75,7 @@ def test_a_comparison_matches_boschloo_called_directly():
 def calibrated(claim: str):
     """The calibration of a rate claim at n trials, as a function of n."""
     numbers = CLAIMS[claim][3]
-    return lambda n: verdict_calibration.rate(lambda k: _rate(numbers, k, n, "")["verdict"], n, numbers.rights())
+    return lambda n: verdict_calibration.rate(lambda k: judge_rate(numbers, k, n, "")["verdict"], n, numbers.rights())
 
 
 @pytest.mark.parametrize("claim, p_alt, needed", [("C3", 0.1, 29), ("C2", 0.25, 11), ("C12", 0.5, 5),
@@ -95,7 +96,7 @@ def test_decidability_saw_tooths_and_the_deciding_count_is_where_it_stays():
     """Half of 50, given as counts: at 5 trials a right paper is contradicted 2/32 = 6.25% of the time
     (0/5 and 5/5), at 2-4 and from 6 on at most 5%: decidable from 6, not from 2."""
     at = lambda n: verdict_calibration.rate(  # noqa: E731
-        lambda k: _rate(HALF_OF_50, k, n, "")["verdict"], n, HALF_OF_50.p_paper)
+        lambda k: judge_rate(HALF_OF_50, k, n, "")["verdict"], n, HALF_OF_50.p_paper)
     assert [at(n).decidable for n in range(2, 8)] == [True, True, True, False, True, True]
     assert at(5).right["contradicted"] == pytest.approx(2 / 32)
     assert verdict_calibration.deciding_trials(at) == 6
@@ -107,7 +108,7 @@ def test_undecidable_is_what_these_trials_cannot_deliver():
     never = calibrated("C2")(10)  # 0/10 cannot reject 0.25; a right paper (0 of 10) is never contradicted
     assert verdict_calibration.undecidable("inconclusive at 10 trials", never)
     assert not verdict_calibration.undecidable("contradicted", never)
-    half = verdict_calibration.rate(lambda k: _rate(HALF_OF_50, k, 5, "")["verdict"], 5, 0.5)
+    half = verdict_calibration.rate(lambda k: judge_rate(HALF_OF_50, k, 5, "")["verdict"], 5, 0.5)
     assert verdict_calibration.undecidable("contradicted", half) and not verdict_calibration.undecidable(
         "inconclusive at 5 trials", half)
     assert not verdict_calibration.undecidable("reproduced", half)

@@ -10,8 +10,8 @@ import pytest
 import workflow_crash
 from conftest import REPO, run
 
+from fieldvae.core.dataset_file import load_dataset
 from fieldvae.core.io import load_rows
-from fieldvae.darcy.dataset import load_dataset
 
 pytestmark = pytest.mark.workflow
 SNAKEMAKE = ["snakemake", "--cores", "2"]
@@ -193,13 +193,13 @@ def test_comments_and_docstrings_rerun_nothing(built):
     root = built[0] / "src/fieldvae"
     with (edited(root / "core/trainer.py", '"""The one training loop', '"""Reworded. The one training loop'),
           edited(root / "core/metrics/s_d.py", "\nimport ", "\n# a new comment\nimport "),
-          edited(root / "darcy/models/priors/hierarchical.py", "\n\nfrom __future__", "\n\n\nfrom __future__")):
+          edited(root / "vae/models/priors/hierarchical.py", "\n\nfrom __future__", "\n\n\nfrom __future__")):
         files, rules, out = plan(built)
     assert files == [] and rules == [], out
 
 
 def test_plotting_code_reruns_that_figure_only(built):
-    with code_edited(built, "fieldvae.darcy.plotting.fig4"):
+    with code_edited(built, "fieldvae.paper.plotting.fig4"):
         files, rules, _ = plan(built)
     assert rules == ["fig4", "publish_figure"] and planned_figures(files) == ["fig4"]
 
@@ -217,7 +217,7 @@ def test_s_d_code_reruns_metrics_tables_and_the_figures_showing_it_only(built):
 
 
 def test_one_priors_code_retrains_only_its_runs(built):
-    with code_edited(built, "fieldvae.darcy.models.priors.hierarchical"):
+    with code_edited(built, "fieldvae.vae.models.priors.hierarchical"):
         files, rules, _ = plan(built)
     trained = sorted({f.split("/")[3] for f in files if f.endswith("model.pt")})
     assert trained == ["mixture_hierarchical", "shifted_hierarchical"]
@@ -225,7 +225,7 @@ def test_one_priors_code_retrains_only_its_runs(built):
 
 
 def test_landscape_protocol_reruns_figures_3_and_5_only(built):
-    with code_edited(built, "fieldvae.darcy.landscape"):
+    with code_edited(built, "fieldvae.vae.landscape"):
         files, rules, _ = plan(built)
     assert {"landscape_lines", "landscape_directions", "landscape_between", "claims"} <= set(rules)
     assert "train" not in rules and "metrics" not in rules

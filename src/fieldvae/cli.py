@@ -14,6 +14,8 @@ from pathlib import Path
 
 from fieldvae.darcy.cli import add_commands as add_darcy_commands
 from fieldvae.lj.cli import add_commands as add_lj_commands
+from fieldvae.paper.cli import add_commands as add_paper_commands
+from fieldvae.vae.cli import add_commands as add_vae_commands
 
 DEFAULT_SCHEMA = "workflow/schemas/config.schema.yaml"
 
@@ -71,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_config_reference)
 
     add_darcy_commands(sub)
+    add_vae_commands(sub)
+    add_paper_commands(sub)
     add_lj_commands(sub)
     return parser
 

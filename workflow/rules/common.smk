@@ -3,10 +3,10 @@ import json
 
 from fieldvae.core.field_file import split_sizes
 from fieldvae.core.fingerprint import code_fingerprint, command_fingerprint
-from fieldvae.darcy import protocol_study
-from fieldvae.darcy import run_ids as runs
-from fieldvae.darcy.models.priors import prior_module
-from fieldvae.darcy.summary import TABLES, own_table
+from fieldvae.paper import protocol_study
+from fieldvae.paper import run_ids as runs
+from fieldvae.vae.models.priors import prior_module
+from fieldvae.paper.summary import TABLES, own_table
 from fieldvae.lj.cli import FIGURES as LJ_FIGURE_INPUTS
 
 SCALE = config["scale"]
@@ -38,7 +38,7 @@ def model_code(command, experiment=None):
     """`code` of a command that runs a trained DenseVAE, plus its experiment's prior: priors are
     loaded by name, so editing one prior reruns only the runs that use it. Both fingerprints are
     computed once, not per job."""
-    command_code = code("darcy", command)
+    command_code = code("vae", command)
 
     def fingerprint(wildcards):
         return f"{command_code}-{PRIOR_CODE[EXPERIMENTS[experiment or wildcards.experiment]['prior']]}"

@@ -51,7 +51,7 @@ rule import_fields:
     params:
         entry=lambda w: json.dumps(config["datasets"][w.dataset]),
         seed=lambda w: config["datasets"][w.dataset]["seed"],
-        code=code("darcy", "_import_fields"),
+        code=code("vae", "_import_fields"),
     log:
         "results/{scale}/logs/data/{dataset}.log",
     shell:

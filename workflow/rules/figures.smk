@@ -18,7 +18,7 @@ rule fig1:
         ),
     params:
         sample=config["figures"]["fig1"]["sample"],
-        code=code("darcy", "_fig1"),
+        code=code("paper", "_fig1"),
     log:
         "results/{scale}/logs/figures/fig1.log",
     localrule: True
@@ -40,7 +40,7 @@ rule overview_figure:
         title=lambda w: OVERVIEWS[w.overview][1],
         description=lambda w: OVERVIEWS[w.overview][2],
         number=lambda w: w.overview[3:],
-        code=code("darcy", "_overview"),
+        code=code("paper", "_overview"),
     log:
         "results/{scale}/logs/figures/{overview}.log",
     localrule: True
@@ -55,7 +55,7 @@ rule fig3:
     output:
         report("figures/{scale}/fig3.pdf", caption="../report/fig3.rst", category="Figures", subcategory="{scale} scale"),
     params:
-        code=code("darcy", "_fig3"),
+        code=code("paper", "_fig3"),
     log:
         "results/{scale}/logs/figures/fig3.log",
     localrule: True
@@ -69,7 +69,7 @@ rule fig5:
     output:
         report("figures/{scale}/fig5.pdf", caption="../report/fig5.rst", category="Figures", subcategory="{scale} scale"),
     params:
-        code=code("darcy", "_fig5"),
+        code=code("paper", "_fig5"),
     log:
         "results/{scale}/logs/figures/fig5.log",
     localrule: True
@@ -89,7 +89,7 @@ rule fig4:
     params:
         reference=lambda w: run_dirs(w.scale, "standard")[0],
         sweep=lambda w: run_dirs(w.scale, "beta_sweep"),
-        code=code("darcy", "_fig4"),
+        code=code("paper", "_fig4"),
     log:
         "results/{scale}/logs/figures/fig4.log",
     localrule: True
@@ -103,7 +103,7 @@ rule fig7:
     output:
         report("figures/{scale}/fig7.pdf", caption="../report/fig7.rst", category="Figures", subcategory="{scale} scale"),
     params:
-        code=code("darcy", "_fig7"),
+        code=code("paper", "_fig7"),
     log:
         "results/{scale}/logs/figures/fig7.log",
     localrule: True
@@ -131,7 +131,7 @@ rule fig10:
     output:
         report("figures/{scale}/fig10.pdf", caption="../report/fig10.rst", category="Figures", subcategory="{scale} scale"),
     params:
-        code=code("darcy", "_fig10"),
+        code=code("paper", "_fig10"),
     log:
         "results/{scale}/logs/figures/fig10.log",
     localrule: True
@@ -149,7 +149,7 @@ rule rule_calibration:
     params:
         trials=lambda w: preset(w)["rule_calibration"]["trials"],
         null_codes=lambda w: preset(w)["rule_calibration"]["null_codes"],
-        code=code("darcy", "_rule_calibration"),
+        code=code("paper", "_rule_calibration"),
     log:
         "results/{scale}/logs/tables/rule_calibration.log",
     shell:
@@ -168,7 +168,7 @@ rule rule_calibration_figure:
             subcategory="{scale} scale",
         ),
     params:
-        code=code("darcy", "_rule_calibration_figure"),
+        code=code("paper", "_rule_calibration_figure"),
     log:
         "results/{scale}/logs/figures/rule_calibration.log",
     localrule: True
@@ -183,7 +183,7 @@ rule fig13:
     output:
         report("figures/{scale}/fig13.pdf", caption="../report/fig13.rst", category="Figures", subcategory="{scale} scale"),
     params:
-        code=code("darcy", "_fig13"),
+        code=code("paper", "_fig13"),
     log:
         "results/{scale}/logs/figures/fig13.log",
     localrule: True
@@ -199,7 +199,7 @@ rule fig14:
     params:
         runs=lambda w: run_dirs(w.scale, "semi_supervised"),
         n_unlabelled=lambda w: config["scales"][w.scale]["n_train"],
-        code=code("darcy", "_fig14"),
+        code=code("paper", "_fig14"),
     log:
         "results/{scale}/logs/figures/fig14.log",
     localrule: True

@@ -13,7 +13,7 @@ rule own_overview:
             subcategory="{own_experiment}",
         ),
     params:
-        code=code("darcy", "_overview"),
+        code=code("paper", "_overview"),
     log:
         "results/{scale}/logs/figures/{own_experiment}/overview.log",
     localrule: True
@@ -34,7 +34,7 @@ rule own_label_sweep:
     params:
         runs=lambda w: run_dirs(w.scale, w.own_experiment),
         n_unlabelled=lambda w: n_train(w.scale, config["experiments"][w.own_experiment]["dataset"]),
-        code=code("darcy", "_fig14"),
+        code=code("paper", "_fig14"),
     log:
         "results/{scale}/logs/figures/{own_experiment}/label_sweep.log",
     localrule: True
@@ -57,7 +57,7 @@ rule own_summary:
         title=lambda w: own_table(w.own_experiment)["title"],
         claim=lambda w: own_table(w.own_experiment, "factors" in config["datasets"][
             config["experiments"][w.own_experiment]["dataset"]])["claim"],
-        code=code("darcy", "_summarise"),
+        code=code("paper", "_summarise"),
     log:
         "results/{scale}/logs/tables/{own_experiment}/summary.log",
     localrule: True

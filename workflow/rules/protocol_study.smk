@@ -16,7 +16,7 @@ rule protocol_study:
     params:
         study=json.dumps(STUDY),
         schedules=json.dumps(SCHEDULES),
-        code=code("darcy", "_protocol_study"),
+        code=code("paper", "_protocol_study"),
     log:
         "results/{scale}/logs/tables/protocol_study.log",
     localrule: True
@@ -37,7 +37,7 @@ rule protocol_study_figure:
             subcategory="{scale} scale",
         ),
     params:
-        code=code("darcy", "_protocol_study_figure"),
+        code=code("paper", "_protocol_study_figure"),
     log:
         "results/{scale}/logs/figures/protocol_study.log",
     localrule: True
@@ -59,7 +59,7 @@ rule protocol_study_angles:
     params:
         study=json.dumps(STUDY),
         schedules=json.dumps(SCHEDULES),
-        code=code("darcy", "_protocol_study_angles"),
+        code=code("paper", "_protocol_study_angles"),
     log:
         "results/{scale}/logs/figures/protocol_study_angles.log",
     localrule: True

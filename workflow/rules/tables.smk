@@ -21,7 +21,7 @@ rule claims:
         calibration_md="tables/{scale}/verdict_calibration.md",
     params:
         n_train=lambda w: config["scales"][w.scale]["n_train"],
-        code=code("darcy", "_claims"),
+        code=code("paper", "_claims"),
     log:
         "results/{scale}/logs/tables/claims.log",
     localrule: True
@@ -47,7 +47,7 @@ rule claims_table:
     params:
         claim=lambda w: TABLES[w.table]["claim"],
         title=lambda w: TABLES[w.table]["title"],
-        code=code("darcy", "_summarise"),
+        code=code("paper", "_summarise"),
     log:
         "results/{scale}/logs/tables/claims_{table}.log",
     localrule: True
@@ -77,7 +77,7 @@ rule results_page:
         report("results/{scale}/RESULTS.md", caption="../report/results_page.rst", category="Results"),
     params:
         protocol_study=lambda w, input: f"--protocol-study {input.protocol_study}" if "protocol_study" in input.keys() else "",
-        code=code("darcy", "_results_page"),
+        code=code("paper", "_results_page"),
     log:
         "results/{scale}/logs/tables/results_page.log",
     localrule: True

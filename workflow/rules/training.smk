@@ -50,7 +50,7 @@ rule metrics:
     params:
         seed=run_seed,
         theta=theta_option,
-        code=code("darcy", "_metrics"),
+        code=code("vae", "_metrics"),
     log:
         "results/{scale}/logs/metrics/{experiment}/{run}.log",
     shell:
@@ -67,7 +67,7 @@ rule metrics_table:
     output:
         "results/{scale}/tables/{experiment}.csv",
     params:
-        code=code("darcy", "_table"),
+        code=code("paper", "_table"),
     log:
         "results/{scale}/logs/tables/{experiment}.log",
     localrule: True

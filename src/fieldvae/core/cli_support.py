@@ -1,13 +1,11 @@
 """What every `fieldvae` command module shares: JSON settings options, the options of training
-commands, the parameters a command records in the provenance of what it writes, and writing a
-figure with that record."""
+commands, and the parameters a command records in the provenance of what it writes."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import math
-import sys
 from pathlib import Path
 
 
@@ -49,11 +47,3 @@ def recorded_params(args: argparse.Namespace) -> dict:
         return [plain(x) for x in v] if isinstance(v, list) else str(v) if isinstance(v, Path) else v
 
     return {k: plain(v) for k, v in vars(args).items() if k not in {"run", "out"}}
-
-
-def save_figure(fig, args: argparse.Namespace) -> None:
-    from fieldvae.core import style
-    from fieldvae.core.provenance import provenance
-
-    style.save(fig, args.out, provenance(recorded_params(args)))
-    print(f"wrote {args.out}", file=sys.stderr)

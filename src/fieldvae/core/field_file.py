@@ -234,7 +234,7 @@ def _index_problems(where: str, path, split: dict, arrays: dict, n: int) -> list
 
 
 def import_fields(entry: dict, seed: int) -> dict[str, np.ndarray]:
-    """The arrays of a pipeline dataset file (see fieldvae.darcy.dataset.load_dataset) from the file
+    """The arrays of a pipeline dataset file (see fieldvae.core.dataset_file.load_dataset) from the file
     entry: fields standardised per channel (float32) unless `standardise: false`, with channel_mean and
     channel_std; theta (N, s), or (N, 0) without factors; factor_names; the split, from the file's index
     arrays or as counts of one permutation drawn from the dataset's own stream."""

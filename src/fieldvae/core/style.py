@@ -76,3 +76,13 @@ def save(fig: plt.Figure, path, provenance: dict) -> None:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=str(path).rsplit(".", 1)[-1], metadata=metadata)
     plt.close(fig)
+
+
+def save_figure(fig: plt.Figure, args) -> None:
+    """Write a command's figure to its --out, with the command's parameters as the provenance. Figure
+    commands import this where they draw, so no other command's code fingerprint covers plotting."""
+    from fieldvae.core.cli_support import recorded_params
+    from fieldvae.core.provenance import provenance
+
+    save(fig, args.out, provenance(recorded_params(args)))
+    print(f"wrote {args.out}", file=sys.stderr)

@@ -1,1 +1,2 @@
-"""The paper's study: Darcy flow from KLE permeabilities, the DenseVAE and its priors, the paper's protocols."""
+"""Darcy flow of the paper: the finite-volume solver, KLE permeabilities, the distributions of the
+generative factors theta, and the datasets built from them."""

@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from fieldvae.core.cli_support import (add_training_options, finite_float,
-                                       json_settings, recorded_params,
-                                       save_figure)
+                                       json_settings, recorded_params)
 
 # Figures: what they show, and the files they are drawn from.
 FIGURES = {
@@ -182,7 +181,8 @@ def _table(args: argparse.Namespace) -> None:
     from fieldvae.core.io import load_arrays, save_rows
     from fieldvae.lj import claims
     from fieldvae.lj.anomaly import NORMAL
-    from fieldvae.lj.scoring import CONTROL_PREFIX, anomaly_table, sets_of, write_markdown
+    from fieldvae.lj.scoring import (CONTROL_PREFIX, anomaly_table, sets_of,
+                                     write_markdown)
 
     scores = dict(_named_file(text, "--scores") for text in args.scores)
     latents = dict(_named_file(text, "--latents") for text in args.latents)
@@ -209,6 +209,7 @@ def _samples_of(paths) -> list[dict]:
 
 
 def _sample_figure(args: argparse.Namespace) -> None:
+    from fieldvae.core.style import save_figure
     from fieldvae.lj import plotting
 
     draw = plotting.samples if args.figure == "samples" else plotting.physics
@@ -217,6 +218,7 @@ def _sample_figure(args: argparse.Namespace) -> None:
 
 def _model_figure(args: argparse.Namespace) -> None:
     from fieldvae.core.io import load_arrays, load_rows
+    from fieldvae.core.style import save_figure
     from fieldvae.lj import plotting
     from fieldvae.lj.training import load_trained
 

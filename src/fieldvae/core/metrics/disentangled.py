@@ -3,7 +3,7 @@ MAX_CODE_ANGLE, and the code is exclusive: every factor has a latent of its own 
 monotone function, noise aside) along a direction within that many degrees of the factor's axis, and
 carries little of the other factors in any form. It is a property of the
 code's geometry: it means the same angle on every data set and at every noise level (calibrated in
-fieldvae.darcy.rule_calibration, figures/rule_calibration.pdf), unlike the former rule (an
+fieldvae.paper.rule_calibration, figures/rule_calibration.pdf), unlike the former rule (an
 explained-variance share binned on the latent), whose cut fell near 30 degrees on Gaussian factors
 but near 10 on the bimodal mixture, and moved with the noise.
 

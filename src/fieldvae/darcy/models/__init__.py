@@ -1,1 +1,0 @@
-"""DenseVAE and its priors (SPEC B); configurations live in `fieldvae.darcy.models.config`."""

@@ -1,0 +1,1 @@
+"""DenseVAE and its priors (SPEC B); configurations live in `fieldvae.vae.models.config`."""
