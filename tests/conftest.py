@@ -1,4 +1,5 @@
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -19,6 +20,14 @@ RNG = np.random.default_rng(0)
 DATASET = {"fields": RNG.normal(size=(N, 3, GRID, GRID)).astype(np.float32), "theta": RNG.normal(size=(N, 2)),
            "log_k": RNG.normal(size=(N, GRID, GRID)).astype(np.float32), "train_index": np.arange(8),
            "test_index": np.arange(8, 10), "labelled_index": np.arange(10, 12)}
+
+
+def settings_of(name: str) -> dict:
+    """The settings a run of this folder name trains with, as the metrics tables carry them (for
+    building table rows in tests; the pipeline never reads a name back)."""
+    beta, labels, seed = re.fullmatch(r"(?:beta([0-9.e+-]+)_|labels(\d+)_)?seed(\d+)", name).groups()
+    return {"seed": int(seed), "beta": None if beta is None else float(beta),
+            "labels": None if labels is None else int(labels)}
 
 
 def run(cmd, cwd, timeout=600, check=True, env=None):

@@ -66,7 +66,7 @@ CASES = {
                       ["key 'theta' missing (it needs fields, theta, train_index, test_index, labelled_index)"]),
     "NaN in fields": (dataset(fields=WITH_NAN), ENCODE,
                       [f"key 'fields' has non-finite values (1 of {WITH_NAN.size}); expected finite values"]),
-    "fields of rank 3": (dataset(fields=DATASET["fields"][:, 0]), "figure fig1 --datasets {bad} --out {out}/fig1.pdf",
+    "fields of rank 3": (dataset(fields=DATASET["fields"][:, 0]), "figure fig1 --input datasets={bad} --out {out}/fig1.pdf",
                          ["key 'fields' has shape (12, 17, 17); expected (N, C, H, W)"]),
     "integer fields": (dataset(fields=DATASET["fields"].astype(np.int64)),
                        "landscape lines --model {model.pt} --history {history.csv} --data {bad} --out {out}/lines.csv",

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import settings_of
 
 from fieldvae.core import stats
 from fieldvae.core.io import load_rows
@@ -14,7 +15,7 @@ from fieldvae.paper.run_ids import one_percent_labels
 
 
 def run(experiment, name, **scores):
-    row = {"experiment": experiment, "run": name, "s_d": 0.8, "s_d_factors": 0.95, "axis_share": 0.6,
+    row = {"experiment": experiment, "run": name, **settings_of(name), "s_d": 0.8, "s_d_factors": 0.95, "axis_share": 0.6,
            "diagonal_share": 0.6, "code_angle": 40.0, "disentangled": False, "over_regularised": False, "s_kl": 1.0,
            "nll_per_pixel": -1.0, "rate": 2.0}
     return row | scores

@@ -21,7 +21,7 @@ def subcommand_paths(parser, prefix=()):
 
 def test_every_subcommand_has_help(capsys):
     paths = list(subcommand_paths(_parser()))
-    assert {("kle",), ("dataset",), ("figure", "fig1"), ("check-config",)} <= set(paths)
+    assert {("kle",), ("dataset",), ("figure",), ("check-config",), ("config-reference",)} <= set(paths)
     for path in paths:
         with pytest.raises(SystemExit) as exit_:
             main([*path, "--help"])
@@ -65,3 +65,16 @@ def test_steps_that_run_no_model_do_not_import_torch():
                  ("fig1", "fig3", "fig4", "fig5", "fig7", "fig10", "fig13", "fig14", "overview"))]
     code = f"import sys, {', '.join(modules)}; print(sorted(m for m in sys.modules if m.split('.')[0] == 'torch')[:3])"
     assert run([sys.executable, "-c", code], cwd=REPO).stdout.strip() == "[]"
+
+
+def test_the_figure_command_names_what_is_wrong(tmp_path, capsys):
+    out = ["--out", str(tmp_path / "f.pdf")]
+    assert main(["figure", "panels", *out]) == 2  # a plotting module that draws no figure of its own
+    assert "figure 'panels': no such figure (fieldvae.paper.plotting.panels with from_files)" in capsys.readouterr().err
+    assert main(["figure", "fig99", *out]) == 2
+    assert "figure 'fig99': no such figure" in capsys.readouterr().err
+    assert main(["figure", "fig5", *out]) == 2
+    assert "figure fig5: expected --input between=..., not given" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["figure", "fig5", "--input", "between", *out])
+    assert "expected KEY=VALUE with a lowercase key, got 'between'" in capsys.readouterr().err

@@ -86,5 +86,5 @@ def test_the_command_writes_curves_nulls_and_flip_angles_from_dataset_files(tmp_
     assert len(nulls) == 1 and nulls[0]["data"] == "mixture" and nulls[0]["codes"] == 20 and nulls[0]["stream"] == "rule_null"
     assert len(load_rows([out["curves"]])) == len(rc.WARPS) * len(rc.NOISES) * len(rc.ANGLES)
     assert "flip angle" in out["md"].read_text()
-    assert main(["figure", "rule_calibration", "--curves", str(out["curves"]), "--out", str(tmp_path / "f.pdf")]) == 0
+    assert main(["figure", "rule_calibration", "--input", f"curves={out['curves']}", "--out", str(tmp_path / "f.pdf")]) == 0
     assert (tmp_path / "f.pdf").stat().st_size > 1000

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from conftest import settings_of
 
 from fieldvae.core.io import save_rows
 from fieldvae.paper.runs import gather, run_folder, run_name, scores
@@ -12,12 +13,13 @@ from fieldvae.paper.runs import gather, run_folder, run_name, scores
 def _run(root, experiment, run, s_d, epochs=3):
     folder = root / experiment / run
     folder.mkdir(parents=True)
-    (folder / "metrics.json").write_text(json.dumps({"scores": {"s_d": s_d, "s_kl": None}, "provenance": {}}))
+    record = {"run": settings_of(run), "scores": {"s_d": s_d, "s_kl": None}, "provenance": {}}
+    (folder / "metrics.json").write_text(json.dumps(record))
     save_rows(folder / "history.csv", [{"epoch": e, "loss": 1.0 / (e + 1), "beta": 0.5} for e in range(epochs)])
     return folder
 
 
-def test_a_run_folder_reads_as_scores_history_and_sweep_values(tmp_path):
+def test_a_run_folder_reads_as_its_stored_settings_scores_and_history(tmp_path):
     folder = _run(tmp_path, "beta_sweep", "beta10_seed2", 0.25)
     run = run_folder(folder)
     assert (run["experiment"], run["run"], run["s_d"], run["s_kl"]) == ("beta_sweep", "beta10_seed2", 0.25, None)
@@ -33,6 +35,13 @@ def test_table_rows_are_the_runs_scores_in_order(tmp_path):
     assert rows == [scores(f) for f in folders]
     assert [r["run"] for r in rows] == ["seed1", "seed0"] and rows[0]["s_d"] == pytest.approx(0.1)
     assert run_name(folders[0] / "latents.npz") == "mixture/seed1"
+
+
+def test_metrics_without_the_runs_settings_are_refused_by_name(tmp_path):
+    folder = _run(tmp_path, "standard", "seed0", 0.5)
+    (folder / "metrics.json").write_text(json.dumps({"scores": {"s_d": 0.5}}))
+    with pytest.raises(ValueError, match="metrics.json: key 'run' missing"):
+        scores(folder)
 
 
 def test_a_folder_without_scores_is_named_in_the_error(tmp_path):

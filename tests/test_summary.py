@@ -3,13 +3,14 @@
 import math
 
 import pytest
+from conftest import settings_of
 
 from fieldvae.core.metrics.disentangled import MAX_CODE_ANGLE, THRESHOLDS
 from fieldvae.paper.summary import TABLES, own_table, summarise, write
 
 
 def run(experiment, name, **scores):
-    row = {"experiment": experiment, "run": name, "s_d": 0.8, "s_d_factors": 0.95, "diagonal_share": 0.9,
+    row = {"experiment": experiment, "run": name, **settings_of(name), "s_d": 0.8, "s_d_factors": 0.95, "diagonal_share": 0.9,
            "code_angle": 10.0, "exclusive": True, "over_regularised": False, "s_kl": 0.5, "mig": 0.3, "sap": 0.2,
            "dci_disentanglement": 0.5, "dci_completeness": 0.5, "dci_informativeness": 0.9, "rate": 3.0,
            "distortion": -2.0}

@@ -163,7 +163,8 @@ def test_a_diverged_run_is_recorded_and_scored_as_diverged(data_file, tmp_path):
     assert [r["angle"] for r in rotated] == [0, 45]
     figure = fig10.draw([{"name": "diverged", "rows": [{"diverged_epoch": epoch}]}, {"name": "trained", "rows": rotated}])
     assert len(figure.axes[0].lines) == 2  # the trained run's rotated and nearest-diagonal lines only
-    figure = overview.draw([{"diverged_epoch": np.array(epoch), "name": "diverged"}, {**latents, "name": "trained"}],
+    figure = overview.draw([{"diverged_epoch": np.array(epoch), "name": "diverged"},
+                            {**latents, "s_d": normal["s_d"], "s_d_factors": normal["s_d_factors"], "name": "trained"}],
                            "mixture")
     assert figure.get_suptitle() == "mixture: trained; 1 diverged"
 

@@ -100,7 +100,7 @@ NPZ_READERS = {
     "dataset": ("dataset --kle {bad} --theta standard --n-train 2 --n-test 1 --n-labelled 0 --seed 0 "
                 "--out {out}/d.npz", "values"),
     "lj train": ("lj train --data {bad} --seed 0 --out-dir {out}/run", "positions"),
-    "figure fig1": ("figure fig1 --datasets {bad} --out {out}/fig1.pdf", "fields"),
+    "figure fig1": ("figure fig1 --input datasets={bad} --out {out}/fig1.pdf", "fields"),
 }
 
 
@@ -531,8 +531,8 @@ COMMAND_LINES = [
     "metrics --latents {latents.npz} --history {history.csv} --seed 0 --out {out}/m.json",
     "rotate --model {model.pt} --data {data.npz} --angles 0 45 --seed 0 --out {out}/rotation.csv",
     "lj encode --model {lj_model.pt} --data {samples.npz} --out {out}/latents.npz",
-    "figure fig1 --datasets {data.npz} --sample 0 --out {out}/fig1.pdf",
-    "figure fig7 --latents {latents.npz} --out {out}/fig7.pdf",
+    "figure fig1 --input datasets={data.npz} --option sample=0 --out {out}/fig1.pdf",
+    "figure fig7 --input latents={latents.npz} --out {out}/fig7.pdf",
     "table --metrics {out}/metrics.json --out {out}/table.csv",
     "dataset --kle {kle.npz} --theta standard --n-train 2 --n-test 1 --n-labelled 0 --seed 0 --out {out}/d.npz",
 ]

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import settings_of
 from scipy import stats
 
 from fieldvae.core import verdict_calibration
@@ -119,6 +120,7 @@ def test_every_row_at_quick_is_decidable_or_says_undecidable(tmp_path):
     5% of the time on every count row, and no row is inconclusive where it cannot reproduce."""
     def runs(experiment, n, names=None, **flags):
         return [{"experiment": experiment, "run": (names or "seed{i}").format(i=i),
+                 **settings_of((names or "seed{i}").format(i=i)),
                  "disentangled": i < flags.get("k", 0), "over_regularised": False, "code_angle": 40.0,
                  "s_d": 0.8, "s_kl": 1.0, "diagonal_share": 0.5, "nll_per_pixel": -1.0, "rate": 2.0}
                 for i in range(n)]
@@ -164,7 +166,8 @@ def test_a_flat_loss_is_calibrated_by_simulating_its_sweep():
     rng = np.random.default_rng(3)
 
     def sweep(seeds, scatter):
-        return [{"experiment": "semi_supervised", "run": f"labels{c}_seed{s}", "disentangled": False,
+        return [{"experiment": "semi_supervised", "run": f"labels{c}_seed{s}", **settings_of(f"labels{c}_seed{s}"),
+                 "disentangled": False,
                  "over_regularised": False, "nll_per_pixel": -1 + scatter * rng.standard_normal(), "rate": 2.0}
                 for c in (1, 4, 6, 32) for s in range(seeds)]
     tight = {row["id"]: row for row in claims(sweep(3, 0.01), 512)}["C14a"]

@@ -4,6 +4,7 @@ reruns limited to what an edit touches, and a bad configuration stopping the run
 import contextlib
 import re
 import shutil
+import zipfile
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from fieldvae.core.io import load_rows
 pytestmark = pytest.mark.workflow
 SNAKEMAKE = ["snakemake", "--cores", "2"]
 LJ_FIGURES = ["lj_samples", "lj_physics", "lj_reconstruction", "lj_traversal", "lj_latent", "lj_anomaly"]
-FIGURE_RULES = ["fig1", "fig10", "fig13", "fig14", "fig3", "fig4", "fig5", "fig7", "overview_figure", "publish_figure"]
+FIGURE_RULES = ["figure", "publish_figure"]
 
 
 def dry_run(cwd, *args, env=None):
@@ -201,7 +202,52 @@ def test_comments_and_docstrings_rerun_nothing(built):
 def test_plotting_code_reruns_that_figure_only(built):
     with code_edited(built, "fieldvae.paper.plotting.fig4"):
         files, rules, _ = plan(built)
-    assert rules == ["fig4", "publish_figure"] and planned_figures(files) == ["fig4"]
+    assert rules == ["figure", "publish_figure"] and planned_figures(files) == ["fig4"]
+
+
+NEW_FIGURE = '''"""A figure added by a test: S_D of every run of the standard experiment."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+
+from fieldvae.core import style
+from fieldvae.core.io import load_rows
+
+CAPTION = """**The added figure** (scale ``{scale}``): S_D of every run of the standard experiment."""
+
+
+def from_files(files: dict, options: dict) -> plt.Figure:
+    style.apply()
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([row["s_d"] for row in load_rows(files["table"])], "o")
+    ax.set_ylabel("$S_D$")
+    return fig
+'''
+NEW_ENTRY = '    "fig_added": figure_entry("fig_added", lambda w: {"table": [f"results/{w.scale}/tables/standard.csv"]}),\n'
+
+
+def test_a_figure_is_one_registry_entry_and_one_module(built):
+    """A figure added with one entry of the registry and one plotting module builds, is captioned in
+    the report from its module, and is all an edit of that module reruns."""
+    root, env, _ = built
+    module = root / "src/fieldvae/paper/plotting/fig_added.py"
+    module.write_text(NEW_FIGURE)
+    try:
+        with edited(root / "workflow/rules/figure_registry.smk", "FIGURES = {\n", "FIGURES = {\n" + NEW_ENTRY):
+            run([*SNAKEMAKE, "figures/fig_added.pdf", "--config", "scale=tiny"], cwd=root, env=env)
+            assert (root / "figures/tiny/fig_added.pdf").stat().st_size > 1000
+            assert plan(built)[1] == []
+            run(["snakemake", "figures/fig_added.pdf", "--report", "added.zip", "--config", "scale=tiny"], cwd=root, env=env)
+            with zipfile.ZipFile(root / "added.zip") as report:
+                text = " ".join(report.read(name).decode(errors="replace") for name in report.namelist()
+                                if name.endswith((".html", ".js")))
+            assert "The added figure" in text and "S_D of every run of the standard experiment" in text
+            with code_edited(built, "fieldvae.paper.plotting.fig_added"):
+                files, rules, _ = plan(built)
+            assert rules == ["figure", "publish_figure"] and planned_figures(files) == ["fig_added"]
+    finally:
+        module.unlink()
 
 
 S_D_FIGURES = ["fig10", "fig11", "fig12", "fig13", "fig14", "fig15", "fig4", "fig5", "fig6", "fig8", "fig9"]

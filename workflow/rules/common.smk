@@ -1,9 +1,10 @@
 # Names, wildcard constraints and input functions shared by all rules.
 import json
+import shlex
 
 from fieldvae.core.field_file import split_sizes
-from fieldvae.core.fingerprint import code_fingerprint, command_fingerprint
-from fieldvae.paper import protocol_study
+from fieldvae.core.fingerprint import code_fingerprint, command_fingerprint, module_string
+from fieldvae.paper import plan, protocol_study
 from fieldvae.paper import run_ids as runs
 from fieldvae.vae.models.priors import prior_module
 from fieldvae.paper.summary import TABLES, own_table
@@ -11,12 +12,13 @@ from fieldvae.lj.cli import FIGURES as LJ_FIGURE_INPUTS
 
 SCALE = config["scale"]
 COMPILE_CACHE = "results/compile_cache"  # Inductor's kernels, shared by every training job of every scale
-# The protocol study's experiments (<experiment>~<protocol>) train like any other; every lookup of an
-# experiment goes through EXPERIMENTS, while the claims, tables and `runs` take config["experiments"].
+# Every run comes from the run plan (fieldvae.paper.plan); the protocol study's experiments
+# (<experiment>~<protocol>) are in it and train like any other, while the claims, tables and `runs`
+# take config["experiments"].
+PLAN = plan.Lookup(config)
+EXPERIMENTS = plan.experiments(config)
 STUDY = config.get("protocol_study")
-PROTOCOL_EXPERIMENTS = protocol_study.experiments(STUDY, config["experiments"]) if STUDY else {}
 SCHEDULES = {name: e["schedule"] for name, e in config["experiments"].items()}  # the study's cells look them up
-EXPERIMENTS = {**config["experiments"], **PROTOCOL_EXPERIMENTS}
 # Datasets read from a user's file (datasets.<name>.file), and the experiments on them: each has its own
 # figures and table, figures/<experiment>/*.pdf and tables/<experiment>/summary.* (own_fields.smk).
 FILE_DATASETS = [name for name, d in config["datasets"].items() if "file" in d]
@@ -46,22 +48,13 @@ def model_code(command, experiment=None):
     return fingerprint
 
 
-# Figures showing runs at a glance: experiment, title, what the caption adds.
-OVERVIEWS = {
-    "fig6": ("standard", "standard data, standard prior", "Reconstruction is accurate and the latent means track one factor each."),
-    "fig8": ("shifted", "shifted data, standard prior", "The paper finds no disentanglement without the hierarchical prior on shifted data."),
-    "fig9": ("shifted_hierarchical", "shifted data, hierarchical prior", "The paper finds good disentanglement with the hierarchical prior."),
-    "fig11": ("mixture", "mixture data, standard prior", "The paper: none of 50 trials disentangles, 10% over-regularise."),
-    "fig12": ("mixture_hierarchical", "mixture data, hierarchical prior", "The paper: about half of 50 trials disentangle, the others sit near a 45 degree rotation."),
-    "fig15": ("semi_supervised", "about 1% labels", "The paper: with about 1% labels the aggregated posterior keeps the four modes of p(theta)."),
-}
 LJ_FIGURES = [f"lj_{name}" for name in LJ_FIGURE_INPUTS]
-FIGURES = ["fig1", "fig3", "fig4", "fig5", "fig7", "fig10", "fig13", "fig14", *OVERVIEWS, "rule_calibration", *LJ_FIGURES]
 # The data sets the disentangled decision is calibrated on: every one an experiment trains on.
 CALIBRATED_DATASETS = sorted({e["dataset"] for e in config["experiments"].values()})
 PUBLISHED_TABLES = ["claims", "verdict_calibration", *TABLES, "lj_anomaly"]
 # Experiments the figures are drawn from, and the sweep each must have.
-FIGURE_EXPERIMENTS = {**{e: None for e, _, _ in OVERVIEWS.values()}, "beta_sweep": "betas", "semi_supervised": "labels"}
+FIGURE_EXPERIMENTS = {**dict.fromkeys(["standard", "shifted", "shifted_hierarchical", "mixture", "mixture_hierarchical"]),
+                      "beta_sweep": "betas", "semi_supervised": "labels"}
 for _scale, _preset in config["scales"].items():
     if _preset.get("experiment_trials", {}).get("standard", _preset["trials"]) < 2:
         raise ValueError(f"config key 'scales.{_scale}.experiment_trials.standard': figure 5 needs at least 2 trials")
@@ -79,8 +72,6 @@ wildcard_constraints:
     own_experiment="|".join(OWN_EXPERIMENTS) or "(?!)",  # (?!): matches nothing
     own_figure="overview|label_sweep",
     terms=r"\d+",
-    figure="|".join([*FIGURES, "protocol_study", "protocol_study_angles"]),
-    overview="|".join(OVERVIEWS),
     first=r"\d+",
     table="|".join(TABLES),
     published="|".join([*PUBLISHED_TABLES, "protocol_study"]),
@@ -107,39 +98,27 @@ def kle_file(wildcards):
 
 
 def run_ids(scale, experiment):
-    """Every run of an experiment at a scale: trials x sweep values."""
-    preset = config["scales"][scale]
-    sweep = EXPERIMENTS[experiment].get("sweep")
-    values = [None] if sweep is None else preset["sweeps"][sweep]
-    trials = EXPERIMENTS[experiment].get("trials") or preset.get("experiment_trials", {}).get(experiment, preset["trials"])
-    return [runs.make(sweep, v, seed) for v in values for seed in range(trials)]
+    """Every run of an experiment at a scale, by its folder name."""
+    return [run.id for run in PLAN.runs(scale, experiment)]
+
+
+def the_run(wildcards):
+    """The planned run a job is about."""
+    return PLAN.run(wildcards.scale, wildcards.experiment, wildcards.run)
 
 
 def training_settings(wildcards):
-    """TrainingConfig fields of a run, as JSON: the experiment's schedule at the scale, its own
-    overrides, and the run's sweep value."""
-    beta, labels, _ = runs.parse(wildcards.run)
-    experiment = EXPERIMENTS[wildcards.experiment]
-    schedule = config["scales"][wildcards.scale]["schedules"][experiment["schedule"]]
-    if "protocol" in experiment:
-        schedule = protocol_study.protocol_schedule(
-            config["scales"][wildcards.scale]["schedules"], experiment["schedule"], experiment["protocol"]
-        )
-    settings = {**schedule, **experiment.get("training", {})}
-    if beta is not None:
-        settings["fixed_beta"] = beta
-    if labels is not None:
-        settings["labels"] = labels
-    return json.dumps({**settings, "compile": config["scales"][wildcards.scale].get("compile", False)})
+    """TrainingConfig fields of a run, as JSON."""
+    return json.dumps(the_run(wildcards).training)
 
 
 def model_settings(wildcards):
-    """ModelConfig fields of a run, as JSON: the shared widths plus the experiment's prior."""
-    return json.dumps({**config["model"], "prior": EXPERIMENTS[wildcards.experiment]["prior"]})
+    """ModelConfig fields of a run, as JSON."""
+    return json.dumps(the_run(wildcards).model)
 
 
 def run_seed(wildcards):
-    return runs.parse(wildcards.run).seed
+    return the_run(wildcards).seed
 
 
 def experiment_data(wildcards):
@@ -154,26 +133,8 @@ def theta_option(wildcards):
 
 def run_dirs(scale, experiment, label_count=None):
     """Folders of an experiment's runs; for a label sweep optionally only one label count."""
-    ids = run_ids(scale, experiment)
-    if label_count is not None:
-        ids = [r for r in ids if r.startswith(f"labels{label_count}_")]
-    return [f"results/{scale}/runs/{experiment}/{r}" for r in ids]
-
-
-def one_percent_labels(scale):
-    """The label count figure 15 shows: the one the claims read as "about 1%" (run_ids)."""
-    preset = config["scales"][scale]
-    count = runs.one_percent_labels(preset["sweeps"]["labels"], preset["n_train"])
-    if count is None:
-        raise ValueError(f"config key 'scales.{scale}.sweeps.labels': figure 15 needs a label count of at least "
-                         f"1% of n_train ({0.01 * preset['n_train']:g}), got {preset['sweeps']['labels']}")
-    return count
-
-
-def overview_runs(wildcards):
-    experiment = OVERVIEWS[wildcards.overview][0]
-    count = one_percent_labels(wildcards.scale) if wildcards.overview == "fig15" else None
-    return [f"{d}/latents.npz" for d in run_dirs(wildcards.scale, experiment, count)]
+    runs_ = [run for run in PLAN.runs(scale, experiment) if label_count is None or run.labels == label_count]
+    return [f"results/{scale}/runs/{experiment}/{run.id}" for run in runs_]
 
 
 def landscape_options(wildcards):
@@ -265,7 +226,7 @@ def default_targets():
     return [
         *expand("results/{scale}/data/{dataset}.npz", scale=SCALE, dataset=config["datasets"]),
         f"results/{SCALE}/RESULTS.md",
-        *expand("figures/{figure}.pdf", figure=FIGURES),
+        *expand("figures/{figure}.pdf", figure=[*PAPER_FIGURES, *LJ_FIGURES]),
         *expand("tables/{table}.{ext}", table=PUBLISHED_TABLES, ext=["csv", "md"]),
         *own_targets(),
     ]

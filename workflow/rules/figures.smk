@@ -1,114 +1,28 @@
 # Figures: rendered per scale under figures/<scale>/, and the configured scale's copy under figures/.
-# Plotting is light: every figure rule is a local rule (on a cluster it runs where Snakemake runs).
+# The rule `figure` draws every figure of the registry (figure_registry.smk). Plotting is light: the
+# figure rules are local rules (on a cluster they run where Snakemake runs).
 
 
-rule fig1:
+rule figure:
     input:
-        lambda w: expand(
-            "results/{scale}/data/{dataset}.npz",
-            scale=w.scale,
-            dataset=config["figures"]["fig1"]["datasets"],
-        ),
+        unpack(figure_files),
     output:
         report(
-            "figures/{scale}/fig1.pdf",
-            caption="../report/fig1.rst",
+            "figures/{scale}/{paper_figure}.pdf",
+            caption="../report/figure.rst",
             category="Figures",
             subcategory="{scale} scale",
         ),
     params:
-        sample=config["figures"]["fig1"]["sample"],
-        code=code("paper", "_fig1"),
+        arguments=figure_arguments,
+        plotting=lambda w: FIGURES[w.paper_figure]["module"],
+        caption=figure_caption,
+        code=figure_code,
     log:
-        "results/{scale}/logs/figures/fig1.log",
+        "results/{scale}/logs/figures/{paper_figure}.log",
     localrule: True
     shell:
-        "fieldvae figure fig1 --datasets {input} --sample {params.sample} --out {output} > {log} 2>&1"
-
-
-rule overview_figure:
-    input:
-        overview_runs,
-    output:
-        report(
-            "figures/{scale}/{overview}.pdf",
-            caption="../report/overview.rst",
-            category="Figures",
-            subcategory="{scale} scale",
-        ),
-    params:
-        title=lambda w: OVERVIEWS[w.overview][1],
-        description=lambda w: OVERVIEWS[w.overview][2],
-        number=lambda w: w.overview[3:],
-        code=code("paper", "_overview"),
-    log:
-        "results/{scale}/logs/figures/{overview}.log",
-    localrule: True
-    shell:
-        "fieldvae figure overview --latents {input} --title {params.title:q} --out {output} > {log} 2>&1"
-
-
-rule fig3:
-    input:
-        lines=lambda w: f"{landscape_dir(w.scale)}/lines.csv",
-        directions=lambda w: direction_chunks(w.scale, landscape_dir(w.scale)),
-    output:
-        report("figures/{scale}/fig3.pdf", caption="../report/fig3.rst", category="Figures", subcategory="{scale} scale"),
-    params:
-        code=code("paper", "_fig3"),
-    log:
-        "results/{scale}/logs/figures/fig3.log",
-    localrule: True
-    shell:
-        "fieldvae figure fig3 --lines {input.lines} --directions {input.directions} --out {output} > {log} 2>&1"
-
-
-rule fig5:
-    input:
-        "results/{scale}/landscape/standard/between.csv",
-    output:
-        report("figures/{scale}/fig5.pdf", caption="../report/fig5.rst", category="Figures", subcategory="{scale} scale"),
-    params:
-        code=code("paper", "_fig5"),
-    log:
-        "results/{scale}/logs/figures/fig5.log",
-    localrule: True
-    shell:
-        "fieldvae figure fig5 --between {input} --out {output} > {log} 2>&1"
-
-
-rule fig4:
-    input:
-        lambda w: expand(
-            "{run}/{name}",
-            run=[*run_dirs(w.scale, "standard")[:1], *run_dirs(w.scale, "beta_sweep")],
-            name=["history.csv", "metrics.json"],
-        ),
-    output:
-        report("figures/{scale}/fig4.pdf", caption="../report/fig4.rst", category="Figures", subcategory="{scale} scale"),
-    params:
-        reference=lambda w: run_dirs(w.scale, "standard")[0],
-        sweep=lambda w: run_dirs(w.scale, "beta_sweep"),
-        code=code("paper", "_fig4"),
-    log:
-        "results/{scale}/logs/figures/fig4.log",
-    localrule: True
-    shell:
-        "fieldvae figure fig4 --reference {params.reference} --sweep {params.sweep} --out {output} > {log} 2>&1"
-
-
-rule fig7:
-    input:
-        lambda w: Path(run_dirs(w.scale, "standard")[0], "latents.npz"),
-    output:
-        report("figures/{scale}/fig7.pdf", caption="../report/fig7.rst", category="Figures", subcategory="{scale} scale"),
-    params:
-        code=code("paper", "_fig7"),
-    log:
-        "results/{scale}/logs/figures/fig7.log",
-    localrule: True
-    shell:
-        "fieldvae figure fig7 --latents {input} --out {output} > {log} 2>&1"
+        "fieldvae figure {params.plotting} {params.arguments} --out {output} > {log} 2>&1"
 
 
 rule rotation:
@@ -123,20 +37,6 @@ rule rotation:
         "results/{scale}/logs/rotation/{experiment}/{run}.log",
     shell:
         "fieldvae rotate --model {input.model} --data {input.data} --out {output} > {log} 2>&1"
-
-
-rule fig10:
-    input:
-        lambda w: [f"{d}/rotation.csv" for d in run_dirs(w.scale, "mixture_hierarchical")],
-    output:
-        report("figures/{scale}/fig10.pdf", caption="../report/fig10.rst", category="Figures", subcategory="{scale} scale"),
-    params:
-        code=code("paper", "_fig10"),
-    log:
-        "results/{scale}/logs/figures/fig10.log",
-    localrule: True
-    shell:
-        "fieldvae figure fig10 --rotations {input} --out {output} > {log} 2>&1"
 
 
 rule rule_calibration:
@@ -155,56 +55,6 @@ rule rule_calibration:
     shell:
         "fieldvae rule-calibration --datasets {input} --trials {params.trials} --null-codes {params.null_codes}"
         " --scale {wildcards.scale} --csv {output.csv} --null-csv {output.null} --md {output.md} > {log} 2>&1"
-
-
-rule rule_calibration_figure:
-    input:
-        "results/{scale}/tables/rule_calibration.csv",
-    output:
-        report(
-            "figures/{scale}/rule_calibration.pdf",
-            caption="../report/rule_calibration.rst",
-            category="Figures",
-            subcategory="{scale} scale",
-        ),
-    params:
-        code=code("paper", "_rule_calibration_figure"),
-    log:
-        "results/{scale}/logs/figures/rule_calibration.log",
-    localrule: True
-    shell:
-        "fieldvae figure rule_calibration --curves {input} --out {output} > {log} 2>&1"
-
-
-rule fig13:
-    input:
-        "results/{scale}/tables/mixture.csv",
-        "results/{scale}/tables/mixture_hierarchical.csv",
-    output:
-        report("figures/{scale}/fig13.pdf", caption="../report/fig13.rst", category="Figures", subcategory="{scale} scale"),
-    params:
-        code=code("paper", "_fig13"),
-    log:
-        "results/{scale}/logs/figures/fig13.log",
-    localrule: True
-    shell:
-        "fieldvae figure fig13 --tables {input} --out {output} > {log} 2>&1"
-
-
-rule fig14:
-    input:
-        lambda w: expand("{run}/{name}", run=run_dirs(w.scale, "semi_supervised"), name=["history.csv", "metrics.json"]),
-    output:
-        report("figures/{scale}/fig14.pdf", caption="../report/fig14.rst", category="Figures", subcategory="{scale} scale"),
-    params:
-        runs=lambda w: run_dirs(w.scale, "semi_supervised"),
-        n_unlabelled=lambda w: config["scales"][w.scale]["n_train"],
-        code=code("paper", "_fig14"),
-    log:
-        "results/{scale}/logs/figures/fig14.log",
-    localrule: True
-    shell:
-        "fieldvae figure fig14 --runs {params.runs} --n-unlabelled {params.n_unlabelled} --out {output} > {log} 2>&1"
 
 
 rule publish_figure:

@@ -4,7 +4,8 @@
 
 rule own_overview:
     input:
-        lambda w: [f"{d}/latents.npz" for d in run_dirs(w.scale, w.own_experiment)],
+        latents=lambda w: [f"{d}/latents.npz" for d in run_dirs(w.scale, w.own_experiment)],
+        scores=lambda w: [f"{d}/metrics.json" for d in run_dirs(w.scale, w.own_experiment)],
     output:
         report(
             "figures/{scale}/{own_experiment}/overview.pdf",
@@ -13,17 +14,20 @@ rule own_overview:
             subcategory="{own_experiment}",
         ),
     params:
-        code=code("paper", "_overview"),
+        inputs=lambda w, input: " ".join(f"--input latents={path}" for path in input.latents),
+        title=lambda w: shlex.quote(json.dumps(w.own_experiment)),
+        code=f"{FIGURE_COMMAND_CODE}-{code_fingerprint('fieldvae.paper.plotting.overview')}",
     log:
         "results/{scale}/logs/figures/{own_experiment}/overview.log",
     localrule: True
     shell:
-        "fieldvae figure overview --latents {input} --title {wildcards.own_experiment:q} --out {output} > {log} 2>&1"
+        "fieldvae figure overview {params.inputs} --option title={params.title} --out {output} > {log} 2>&1"
 
 
 rule own_label_sweep:
     input:
-        lambda w: expand("{run}/{name}", run=run_dirs(w.scale, w.own_experiment), name=["history.csv", "metrics.json"]),
+        scores=lambda w: [f"{d}/metrics.json" for d in run_dirs(w.scale, w.own_experiment)],
+        histories=lambda w: [f"{d}/history.csv" for d in run_dirs(w.scale, w.own_experiment)],
     output:
         report(
             "figures/{scale}/{own_experiment}/label_sweep.pdf",
@@ -32,14 +36,14 @@ rule own_label_sweep:
             subcategory="{own_experiment}",
         ),
     params:
-        runs=lambda w: run_dirs(w.scale, w.own_experiment),
+        inputs=lambda w, input: " ".join(f"--input runs={path}" for path in input.scores),
         n_unlabelled=lambda w: n_train(w.scale, config["experiments"][w.own_experiment]["dataset"]),
-        code=code("paper", "_fig14"),
+        code=f"{FIGURE_COMMAND_CODE}-{code_fingerprint('fieldvae.paper.plotting.fig14')}",
     log:
         "results/{scale}/logs/figures/{own_experiment}/label_sweep.log",
     localrule: True
     shell:
-        "fieldvae figure fig14 --runs {params.runs} --n-unlabelled {params.n_unlabelled} --out {output} > {log} 2>&1"
+        "fieldvae figure fig14 {params.inputs} --option n_unlabelled={params.n_unlabelled} --out {output} > {log} 2>&1"
 
 
 rule own_summary:

@@ -38,6 +38,17 @@ def module_file(name: str, root: Path | None = None) -> Path:
     raise ValueError(f"no module {name!r}: neither {base}.py nor {base / '__init__.py'} exists")
 
 
+def module_string(name: str, constant: str, root: Path | None = None) -> str:
+    """The string assigned to `constant` at the top of module `name`, read from its source (a figure's
+    caption, which the workflow needs without importing the figure's plotting code)."""
+    path = module_file(name, root)
+    for node in ast.parse(path.read_bytes(), str(path)).body:
+        if (isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [constant]
+                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)):
+            return node.value.value
+    raise ValueError(f"{path}: no string constant {constant} at the top of module {name}")
+
+
 def source_hash(path: Path) -> str:
     """The sha256 of a file's syntax tree, without docstrings, line numbers or columns."""
     return _analyse(Path(path).read_bytes(), str(path))[0]

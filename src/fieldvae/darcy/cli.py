@@ -15,12 +15,14 @@ from fieldvae.core.cli_support import finite_float, recorded_params
 
 
 def add_commands(sub) -> None:
+
     p = sub.add_parser("kle", help="compute the leading KLE eigenpairs of the log-permeability covariance")
     p.add_argument("--grid", type=int, required=True, help="nodes per side, 2^k + 1")
     p.add_argument("--terms", type=int, required=True, help="number of eigenpairs s")
     p.add_argument("--correlation-length", type=finite_float, default=0.1, help="length of exp(-|x - x'| / length)")
     p.add_argument("--out", type=Path, required=True, help="output .npz file")
     p.set_defaults(run=_kle)
+
     p = sub.add_parser("dataset", help="sample theta, build log K, solve Darcy flow for every sample")
     p.add_argument("--kle", type=Path, required=True, help="eigenpairs from `fieldvae kle`")
     p.add_argument("--theta", required=True, help="p(theta): standard, shifted, mixture or correlated")

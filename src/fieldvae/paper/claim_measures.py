@@ -14,7 +14,7 @@ from fieldvae.core.verdicts import (Rate, directional, finite, fraction, g,
                                     slope_text, trials)
 from fieldvae.paper.margins import (DIP_MARGIN, DIP_TOLERANCE, IDENTICAL_SHARE,
                                     NEAR_45_DEGREES)
-from fieldvae.paper.run_ids import one_percent_labels, parse
+from fieldvae.paper.run_ids import one_percent_labels
 
 
 class NotMeasured(Exception):
@@ -61,10 +61,10 @@ def near_45(angle) -> bool:
 
 
 def large_beta(runs) -> tuple[int, int, str]:
-    large = [r for r in runs_of(runs, "beta_sweep") if 5 <= parse(r["run"]).beta <= 100]
+    large = [r for r in runs_of(runs, "beta_sweep") if 5 <= r["beta"] <= 100]
     if not large:
         raise NotMeasured("no beta between 5 and 100 in the sweep")
-    betas = sorted({parse(r["run"]).beta for r in large})
+    betas = sorted({r["beta"] for r in large})
     return (sum(bool(r["over_regularised"]) for r in large), len(large),
             f"over-regularised beta_sweep runs at beta {', '.join(map(g, betas))}")
 
@@ -136,7 +136,7 @@ def rotation(rotations, runs) -> dict:
 def label_runs(runs) -> dict[int, list[dict]]:
     by_count = defaultdict(list)
     for r in runs_of(runs, "semi_supervised"):
-        by_count[parse(r["run"]).labels].append(r)
+        by_count[int(r["labels"])].append(r)
     return dict(sorted(by_count.items()))
 
 
@@ -182,7 +182,7 @@ def loss_groups(runs, score: str) -> dict[float, list[float]]:
 
 
 def increases(runs) -> dict:
-    points = [(math.log2(parse(r["run"]).labels), r["s_d"]) for r in runs_of(runs, "semi_supervised")
+    points = [(math.log2(r["labels"]), r["s_d"]) for r in runs_of(runs, "semi_supervised")
               if finite(r.get("s_d"))]
     if len({x for x, _ in points}) < 2 or len(points) < 3:
         raise NotMeasured("needs S_D at two label counts and three runs")

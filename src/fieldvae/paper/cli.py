@@ -8,6 +8,8 @@ number is decided in the library.
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
 from pathlib import Path
 
@@ -15,11 +17,13 @@ from fieldvae.core.cli_support import json_settings
 
 
 def add_commands(sub) -> None:
+
     p = sub.add_parser("table", help="gather metrics files of runs into one CSV table")
     p.add_argument("--metrics", type=Path, nargs="+", required=True,
                    help="metrics files .../<experiment>/<run>/metrics.json")
     p.add_argument("--out", type=Path, required=True, help="output .csv file")
     p.set_defaults(run=_table)
+
     p = sub.add_parser("summarise", help="a claims table: runs summarised per experiment and variant")
     p.add_argument("--tables", type=Path, nargs="+", required=True, help="per-experiment tables from `fieldvae table`")
     which = p.add_mutually_exclusive_group(required=True)
@@ -29,6 +33,7 @@ def add_commands(sub) -> None:
     p.add_argument("--csv", type=Path, required=True, help="output .csv file")
     p.add_argument("--md", type=Path, required=True, help="output .md file")
     p.set_defaults(run=_summarise)
+
     p = sub.add_parser("claims", help="the paper's claims, each with our numbers, a test and a verdict")
     p.add_argument("--tables", type=Path, nargs="+", required=True, help="per-experiment tables from `fieldvae table`")
     p.add_argument("--n-train", type=int, required=True, help="training-set size, for label ratios")
@@ -43,6 +48,7 @@ def add_commands(sub) -> None:
     p.add_argument("--calibration-csv", type=Path, required=True, help="output .csv file: the verdict calibration")
     p.add_argument("--calibration-md", type=Path, required=True, help="output .md file: the verdict calibration")
     p.set_defaults(run=_claims)
+
     p = sub.add_parser("results-page", help="results/<scale>/RESULTS.md: the built tables and what made the build")
     p.add_argument("--scale", required=True, help="the scale, named on the page")
     p.add_argument("--claims", type=Path, required=True, help="claims.csv from `fieldvae claims`")
@@ -55,10 +61,11 @@ def add_commands(sub) -> None:
     p.add_argument("--out", type=Path, required=True, help="output .md file")
     p.set_defaults(run=_results_page)
     _add_studies(sub)
-    _add_figures(sub)
+    _add_figure(sub)
 
 
 def _add_studies(sub) -> None:
+
     p = sub.add_parser("rule-calibration", help="the disentangled rule on synthetic codes of known angle, and its null")
     p.add_argument("--datasets", type=Path, nargs="+", required=True,
                    help="dataset files whose test factors the codes are built from (those without factors are skipped)")
@@ -70,6 +77,7 @@ def _add_studies(sub) -> None:
     p.add_argument("--null-csv", type=Path, required=True, help="output .csv file: the null per data set")
     p.add_argument("--md", type=Path, required=True, help="output .md file")
     p.set_defaults(run=_rule_calibration)
+
     p = sub.add_parser("protocol-study", help="the hierarchical prior's effect per training protocol and data set")
     p.add_argument("--study", type=json_settings, required=True, metavar="JSON",
                    help="the protocol_study section of config.yaml, as JSON (pairs, protocols, trials)")
@@ -85,79 +93,24 @@ def _add_studies(sub) -> None:
     p.set_defaults(run=_protocol_study)
 
 
-def _add_figures(sub) -> None:
-    p = sub.add_parser("figure", help="render a figure of the paper")
-    figures = p.add_subparsers(dest="figure", required=True, metavar="FIGURE")
-    f = figures.add_parser("fig1", help="sample fields of KLE datasets")
-    f.add_argument("--datasets", type=Path, nargs="+", required=True, help="dataset files, in reading order")
-    f.add_argument("--sample", type=int, default=0, help="index of the sample shown from each dataset")
-    f.add_argument("--out", type=Path, required=True, help="output figure (.pdf, .png, .svg)")
-    f.set_defaults(run=_fig1)
+def _add_figure(sub) -> None:
+    p = sub.add_parser("figure", help="draw a figure of the paper from its input files")
+    p.add_argument("figure", metavar="NAME",
+                   help="its plotting module in fieldvae.paper.plotting: fig1, fig3, fig4, fig5, fig7, fig10, fig13, "
+                        "fig14, overview, rule_calibration, protocol_study, protocol_angles")
+    p.add_argument("--input", dest="inputs", action="append", default=[], type=_key_value, metavar="KEY=PATH",
+                   help="an input file under its key (the module's from_files says which); repeat for several")
+    p.add_argument("--option", dest="options", action="append", default=[], type=_key_value, metavar="KEY=VALUE",
+                   help="an option (VALUE read as JSON where it is JSON, else as text); repeat for several")
+    p.add_argument("--out", type=Path, required=True, help="output figure (.pdf, .png, .svg)")
+    p.set_defaults(run=_figure)
 
-    f = figures.add_parser("overview", help="figures 6, 8, 9, 11, 12, 15: a run (the best by S_D) at a glance")
-    f.add_argument("--latents", type=Path, nargs="+", required=True, help="latents.npz of one or more runs")
-    f.add_argument("--title", required=True)
-    f.add_argument("--out", type=Path, required=True)
-    f.set_defaults(run=_overview)
 
-    f = figures.add_parser("fig3", help="loss landscape: lines from initialisations, random directions")
-    f.add_argument("--lines", type=Path, required=True, help="lines.csv from `fieldvae landscape lines`")
-    f.add_argument("--directions", type=Path, nargs="+", required=True, help="chunks from `landscape directions`")
-    f.add_argument("--out", type=Path, required=True)
-    f.set_defaults(run=_fig3)
-
-    f = figures.add_parser("fig5", help="loss and S_D between two trained runs")
-    f.add_argument("--between", type=Path, required=True, help="between.csv from `fieldvae landscape between`")
-    f.add_argument("--out", type=Path, required=True)
-    f.set_defaults(run=_fig5)
-
-    f = figures.add_parser("fig4", help="rate-distortion plane: training paths and the fixed-beta sweep")
-    f.add_argument("--reference", type=Path, required=True, help="run folder of a training-method run")
-    f.add_argument("--sweep", type=Path, nargs="+", required=True, help="run folders beta<value>_seed<n>")
-    f.add_argument("--out", type=Path, required=True)
-    f.set_defaults(run=_fig4)
-
-    f = figures.add_parser("fig7", help="latent means against the factors, with posterior uncertainty")
-    f.add_argument("--latents", type=Path, required=True)
-    f.add_argument("--out", type=Path, required=True)
-    f.set_defaults(run=_fig7)
-
-    f = figures.add_parser("fig10", help="rotation study: losses and S_D against the rotation angle")
-    f.add_argument("--rotations", type=Path, nargs="+", required=True, help="rotation.csv of one or more runs")
-    f.add_argument("--out", type=Path, required=True)
-    f.set_defaults(run=_fig10)
-
-    f = figures.add_parser("fig13", help="S_KL against S_D over trials")
-    f.add_argument("--tables", type=Path, nargs="+", required=True, help="per-experiment metrics tables")
-    f.add_argument("--out", type=Path, required=True)
-    f.set_defaults(run=_fig13)
-
-    f = figures.add_parser("protocol_study", help="the protocol study: rates per prior, protocol and data set")
-    f.add_argument("--table", type=Path, required=True, help="protocol_study.csv from `fieldvae protocol-study`")
-    f.add_argument("--out", type=Path, required=True)
-    f.set_defaults(run=_protocol_study_figure)
-
-    f = figures.add_parser("protocol_study_angles", help="the protocol study: code angles of failed and disentangled runs")
-    f.add_argument("--study", type=json_settings, required=True, metavar="JSON",
-                   help="the protocol_study section of config.yaml, as JSON (pairs, protocols, trials)")
-    f.add_argument("--schedules", type=json_settings, required=True, metavar="JSON",
-                   help="the schedule name of every experiment of the pairs, as JSON")
-    f.add_argument("--tables", type=Path, nargs="+", required=True,
-                   help="metrics tables of the study's experiments (<experiment>~<protocol>.csv)")
-    f.add_argument("--rule-null", type=Path, required=True, help="rule_null.csv of `fieldvae rule-calibration`")
-    f.add_argument("--out", type=Path, required=True)
-    f.set_defaults(run=_protocol_study_angles)
-
-    f = figures.add_parser("rule_calibration", help="the disentangled rule's decision curves on codes of known angle")
-    f.add_argument("--curves", type=Path, required=True, help="rule_calibration.csv of `fieldvae rule-calibration`")
-    f.add_argument("--out", type=Path, required=True)
-    f.set_defaults(run=_rule_calibration_figure)
-
-    f = figures.add_parser("fig14", help="disentanglement and training losses against the label count")
-    f.add_argument("--runs", type=Path, nargs="+", required=True, help="run folders labels<count>_seed<n>")
-    f.add_argument("--n-unlabelled", type=int, required=True, help="training-set size, for the label ratio")
-    f.add_argument("--out", type=Path, required=True)
-    f.set_defaults(run=_fig14)
+def _key_value(text: str) -> str:
+    """argparse type of --input and --option: KEY=VALUE with a plain key."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*=.+", text):
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE with a lowercase key, got {text!r}")
+    return text
 
 
 def _table(args: argparse.Namespace) -> None:
@@ -187,6 +140,7 @@ def _summarise(args: argparse.Namespace) -> None:
 def _claims(args: argparse.Namespace) -> None:
     from fieldvae.core.io import load_rows
     from fieldvae.paper import claims, claims_table
+    from fieldvae.paper.rule_calibration import null_shares
     from fieldvae.paper.runs import run_name
 
     rows = claims.claims(load_rows(args.tables), args.n_train,
@@ -194,7 +148,7 @@ def _claims(args: argparse.Namespace) -> None:
                          directions=load_rows(args.directions) if args.directions else None,
                          between=load_rows([args.between]) if args.between else None,
                          rotations=[(run_name(p), load_rows([p])) for p in args.rotations] or None,
-                         nulls=_null_shares(args.rule_null) if args.rule_null else None)
+                         nulls=null_shares(args.rule_null) if args.rule_null else None)
     claims_table.write(args.csv, args.md, rows, args.scale)
     claims_table.write_calibration(args.calibration_csv, args.calibration_md, rows, args.scale)
     print(args.md.read_text(), file=sys.stderr)
@@ -224,14 +178,6 @@ def _rule_calibration(args: argparse.Namespace) -> None:
     print(args.md.read_text(), file=sys.stderr)
 
 
-def _rule_calibration_figure(args: argparse.Namespace) -> None:
-    from fieldvae.core.io import load_rows
-    from fieldvae.core.style import save_figure
-    from fieldvae.paper.plotting import rule_calibration as figure
-
-    save_figure(figure.draw(load_rows([args.curves])), args)
-
-
 def _results_page(args: argparse.Namespace) -> None:
     from fieldvae.paper import results_page
 
@@ -241,82 +187,6 @@ def _results_page(args: argparse.Namespace) -> None:
     results_page.write(args.out, args.scale, args.claims, sections, first=args.datasets,
                        last=[args.claims, *sections.values()], benchmarks=args.benchmarks)
     print(f"wrote {args.out}", file=sys.stderr)
-
-
-def _fig1(args: argparse.Namespace) -> None:
-    from fieldvae.core.dataset_file import load_dataset
-    from fieldvae.core.style import save_figure
-    from fieldvae.paper.plotting import fig1
-
-    save_figure(fig1.draw([fig1.sample(load_dataset(path)[0], args.sample, path) for path in args.datasets]), args)
-
-
-def _overview(args: argparse.Namespace) -> None:
-    from fieldvae.core.io import load_arrays
-    from fieldvae.core.style import save_figure
-    from fieldvae.paper.plotting import overview
-    from fieldvae.paper.runs import run_name
-
-    runs = [{**load_arrays(p)[0], "name": run_name(p)} for p in args.latents]
-    save_figure(overview.draw(runs, args.title), args)
-
-
-def _fig3(args: argparse.Namespace) -> None:
-    from fieldvae.core.io import load_rows
-    from fieldvae.core.style import save_figure
-    from fieldvae.paper.plotting import fig3
-
-    save_figure(fig3.draw(load_rows([args.lines]), load_rows(args.directions)), args)
-
-
-def _fig5(args: argparse.Namespace) -> None:
-    from fieldvae.core.io import load_rows
-    from fieldvae.core.style import save_figure
-    from fieldvae.paper.plotting import fig5
-
-    save_figure(fig5.draw(load_rows([args.between])), args)
-
-
-def _fig4(args: argparse.Namespace) -> None:
-    from fieldvae.core.io import load_columns
-    from fieldvae.core.style import save_figure
-    from fieldvae.paper.plotting import fig4
-    from fieldvae.paper.runs import run_folder
-
-    save_figure(fig4.draw(load_columns(args.reference / "history.csv"), [run_folder(p) for p in args.sweep]), args)
-
-
-def _fig7(args: argparse.Namespace) -> None:
-    from fieldvae.core.io import load_arrays
-    from fieldvae.core.style import save_figure
-    from fieldvae.paper.plotting import fig7
-
-    save_figure(fig7.draw(load_arrays(args.latents)[0]), args)
-
-
-def _fig10(args: argparse.Namespace) -> None:
-    from fieldvae.core.io import load_rows
-    from fieldvae.core.style import save_figure
-    from fieldvae.paper.plotting import fig10
-    from fieldvae.paper.runs import run_name
-
-    save_figure(fig10.draw([{"name": run_name(p), "rows": load_rows([p])} for p in args.rotations]), args)
-
-
-def _fig13(args: argparse.Namespace) -> None:
-    from fieldvae.core.io import load_rows
-    from fieldvae.core.style import save_figure
-    from fieldvae.paper.plotting import fig13
-
-    save_figure(fig13.draw({p.stem: load_rows([p]) for p in args.tables}), args)
-
-
-def _fig14(args: argparse.Namespace) -> None:
-    from fieldvae.core.style import save_figure
-    from fieldvae.paper.plotting import fig14
-    from fieldvae.paper.runs import run_folder
-
-    save_figure(fig14.draw([run_folder(p) for p in args.runs], args.n_unlabelled), args)
 
 
 def _protocol_study(args: argparse.Namespace) -> None:
@@ -333,34 +203,36 @@ def _protocol_study(args: argparse.Namespace) -> None:
     print(args.md.read_text(), file=sys.stderr)
 
 
-def _protocol_study_figure(args: argparse.Namespace) -> None:
-    from fieldvae.core.io import load_rows
+def _figure(args: argparse.Namespace) -> None:
+    import importlib
+
     from fieldvae.core.style import save_figure
-    from fieldvae.paper.plotting import protocol_study
 
-    save_figure(protocol_study.draw(load_rows([args.table])), args)
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.figure):
+        raise ValueError(f"figure {args.figure!r}: expected the name of a plotting module")
+    try:
+        module = importlib.import_module(f"fieldvae.paper.plotting.{args.figure}")  # by name: one figure's code each
+    except ModuleNotFoundError:
+        module = None
+    if not hasattr(module, "from_files"):
+        raise ValueError(f"figure {args.figure!r}: no such figure (fieldvae.paper.plotting.{args.figure} with from_files)")
+    files, options = _Given(args.figure, "--input"), _Given(args.figure, "--option")
+    for key, path in (item.split("=", 1) for item in args.inputs):
+        files.setdefault(key, []).append(Path(path))
+    for key, value in (item.split("=", 1) for item in args.options):
+        try:
+            options[key] = json.loads(value)
+        except ValueError:
+            options[key] = value
+    save_figure(module.from_files(files, options), args)
 
 
-def _null_shares(path: Path) -> dict[str, float]:
-    """data set -> the null share a test compares with (the upper end of the simulated share's
-    interval), from the rule_null.csv of `fieldvae rule-calibration`."""
-    from fieldvae.core.io import load_rows
+class _Given(dict):
+    """A figure's inputs or options: one it needs and was not given is named in the error."""
 
-    rows = load_rows([path])
-    if not rows or not {"data", "null_upper"} <= set(rows[0]):
-        raise ValueError(f"{path}: expected rule_null.csv from `fieldvae rule-calibration` (columns data, null_upper)")
-    return {str(r["data"]): float(r["null_upper"]) for r in rows}
+    def __init__(self, figure: str, option: str):
+        super().__init__()
+        self.figure, self.option = figure, option
 
-
-def _protocol_study_angles(args: argparse.Namespace) -> None:
-    from fieldvae.core.io import load_rows
-    from fieldvae.core.style import save_figure
-    from fieldvae.paper import protocol_study
-    from fieldvae.paper.plotting import protocol_angles
-
-    rows = protocol_study.code_angles(args.study, args.schedules, {p.stem: load_rows([p]) for p in args.tables},
-                                      _null_shares(args.rule_null))
-    save_figure(protocol_angles.draw(rows), args)
-    for r in rows:
-        print(f"{r['data']}, {r['prior']}: {r['near_45']}/{r['failed']} failed runs near 45 degrees "
-              f"(p = {r['p_near_45']}), {len(r['disentangled_angles'])} disentangled", file=sys.stderr)
+    def __missing__(self, key):
+        raise ValueError(f"figure {self.figure}: expected {self.option} {key}=..., not given")

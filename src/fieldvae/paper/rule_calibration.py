@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fieldvae.core.io import atomic_path, save_rows
+from fieldvae.core.io import atomic_path, load_rows, save_rows
 from fieldvae.core.metrics.code_angle import code_geometry
 from fieldvae.core.metrics.disentangled import MAX_CODE_ANGLE, disentangled
 from fieldvae.core.stats import wilson
@@ -131,3 +131,12 @@ def write(csv_path, null_csv_path, md_path, curves: list[dict], flips: list[dict
               f"{n['null_upper']:.3f} |" for n in nulls]
     with atomic_path(md_path) as tmp:
         tmp.write_text("\n".join(lines) + "\n")
+
+
+def null_shares(path) -> dict[str, float]:
+    """data set -> the null share a test compares with (the upper end of the simulated share's
+    interval), from the rule_null.csv this module writes."""
+    rows = load_rows([path])
+    if not rows or not {"data", "null_upper"} <= set(rows[0]):
+        raise ValueError(f"{path}: expected rule_null.csv from `fieldvae rule-calibration` (columns data, null_upper)")
+    return {str(r["data"]): float(r["null_upper"]) for r in rows}

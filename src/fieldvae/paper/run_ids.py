@@ -1,27 +1,11 @@
 """Names of runs: `seed<n>`, `beta<value>_seed<n>` (fixed-beta sweep), `labels<count>_seed<n>`
-(semi-supervised sweep). One place for the format, used by the workflow, the CLI and the tables."""
+(semi-supervised sweep). One place for the format; a name is made from a planned run
+(fieldvae.paper.plan) and never parsed back for its numbers (those are the run's stored settings)."""
 
 from __future__ import annotations
 
-import re
-from typing import NamedTuple
-
-PATTERN = r"(?:beta([0-9.e+-]+)_|labels(\d+)_)?seed(\d+)"  # groups: beta, labels, seed
+PATTERN = r"(?:beta[0-9.e+-]+_|labels\d+_)?seed\d+"  # the workflow's wildcard `run`
 PREFIX = {"betas": "beta", "labels": "labels"}  # sweep name -> prefix
-
-
-class RunId(NamedTuple):
-    beta: float | None
-    labels: int | None
-    seed: int
-
-
-def parse(run: str) -> RunId:
-    match = re.fullmatch(PATTERN, run)
-    if match is None:
-        raise ValueError(f"not a run id: {run!r} (expected seed<n>, beta<value>_seed<n> or labels<count>_seed<n>)")
-    beta, labels, seed = match.groups()
-    return RunId(None if beta is None else float(beta), None if labels is None else int(labels), int(seed))
 
 
 def make(sweep: str | None, value, seed: int) -> str:
@@ -34,6 +18,9 @@ def one_percent_labels(counts, n_train: int) -> int | None:
     return min((c for c in counts if c >= 0.01 * n_train), default=None)
 
 
-def variant(run: str) -> str:
-    """The run id without its seed: 'beta10', 'labels8', or '' for plain runs."""
-    return re.sub(r"_?seed\d+$", "", run)
+def variant(row: dict) -> str:
+    """A run's sweep value as its name shows it, from its settings (a table row): 'beta10', 'labels8',
+    or '' for plain runs."""
+    if row.get("beta") is not None:
+        return f"beta{row['beta']:g}"
+    return f"labels{row['labels']:g}" if row.get("labels") is not None else ""

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 from fieldvae.core.io import load_columns
-from fieldvae.paper.run_ids import parse
 
 
 def run_name(path) -> str:
@@ -17,7 +16,8 @@ def run_name(path) -> str:
 
 
 def scores(run_dir) -> dict:
-    """A run's experiment, name and scores (its metrics.json)."""
+    """A run's experiment and name (its folder's), and the settings it trained with and its scores
+    (its metrics.json)."""
     run_dir = Path(run_dir)
     path = run_dir / "metrics.json"
     expected = "scores from `fieldvae metrics`"
@@ -25,16 +25,16 @@ def scores(run_dir) -> dict:
         record = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise ValueError(f"{path}: not a readable JSON file ({err}); expected {expected}") from err
-    if not isinstance(record, dict) or not isinstance(record.get("scores"), dict):
-        raise ValueError(f"{path}: key 'scores' missing; expected {expected}")
-    return {"experiment": run_dir.parent.name, "run": run_dir.name, **record["scores"]}
+    for key in ("scores", "run"):
+        if not isinstance(record, dict) or not isinstance(record.get(key), dict):
+            raise ValueError(f"{path}: key {key!r} missing; expected {expected}")
+    return {"experiment": run_dir.parent.name, "run": run_dir.name, **record["run"], **record["scores"]}
 
 
 def run_folder(run_dir) -> dict:
-    """A run's scores, training history and sweep values (from its name, e.g. beta10_seed0)."""
+    """A run's settings (seed, prior, beta, labels), scores and training history."""
     run_dir = Path(run_dir)
-    run = parse(run_dir.name)
-    return {**scores(run_dir), "history": load_columns(run_dir / "history.csv"), "beta": run.beta, "labels": run.labels}
+    return {**scores(run_dir), "history": load_columns(run_dir / "history.csv")}
 
 
 def gather(metrics_paths) -> list[dict]:

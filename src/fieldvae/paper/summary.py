@@ -71,7 +71,7 @@ def summarise(rows: list[dict]) -> list[dict]:
     deviation of every score over the runs where it is finite."""
     groups: dict[tuple, list[dict]] = {}
     for row in rows:
-        groups.setdefault((row["experiment"], variant(row["run"])), []).append(row)
+        groups.setdefault((row["experiment"], variant(row)), []).append(row)
     out = []
     for (experiment, var), members in groups.items():
         summary = {"experiment": experiment, "variant": var, "runs": len(members)}

@@ -18,12 +18,14 @@ from fieldvae.core.cli_support import (add_training_options, finite_float,
 
 
 def add_commands(sub) -> None:
+
     p = sub.add_parser("import-fields", help="a dataset from a user's file of fields (.npz or HDF5), standardised")
     p.add_argument("--entry", type=json_settings, required=True, metavar="JSON",
                    help="the datasets entry of config.yaml, as JSON (file, fields, factors, factor_names, split, ...)")
     p.add_argument("--seed", type=int, required=True, help="draws the split when the entry gives counts")
     p.add_argument("--out", type=Path, required=True, help="output .npz file")
     p.set_defaults(run=_import_fields)
+
     p = sub.add_parser("train", help="train one DenseVAE run; resumes from its checkpoint if interrupted")
     p.add_argument("--data", type=Path, required=True, help="dataset from `fieldvae dataset`")
     p.add_argument("--model", type=json_settings, default={}, metavar="JSON",
@@ -33,12 +35,14 @@ def add_commands(sub) -> None:
     p.add_argument("--seed", type=int, required=True, help="fixes initialisation, batches, noise and labels")
     add_training_options(p)
     p.set_defaults(run=_train)
+
     p = sub.add_parser("encode", help="latent means and log-variances of a dataset's train and test sets")
     p.add_argument("--model", type=Path, required=True, help="model.pt from `fieldvae train`")
     p.add_argument("--data", type=Path, required=True, help="the dataset to encode")
     p.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     p.add_argument("--out", type=Path, required=True, help="output .npz file")
     p.set_defaults(run=_encode)
+
     p = sub.add_parser("metrics", help="all disentanglement scores and diagnostics of one trained run")
     p.add_argument("--latents", type=Path, required=True, help="latents.npz from `fieldvae encode`")
     p.add_argument("--history", type=Path, required=True, help="history.csv from `fieldvae train`")
@@ -48,6 +52,7 @@ def add_commands(sub) -> None:
                         "without it (a dataset from a file), the training split's factors are the reference")
     p.add_argument("--out", type=Path, required=True, help="output .json file")
     p.set_defaults(run=_metrics)
+
     p = sub.add_parser("rotate", help="rotation study: a trained model's latent space rotated by angles")
     p.add_argument("--model", type=Path, required=True, help="model.pt from `fieldvae train`")
     p.add_argument("--data", type=Path, required=True, help="its dataset; the test set is used")
@@ -59,6 +64,7 @@ def add_commands(sub) -> None:
 
 
 def _add_landscape(sub) -> None:
+
     p = sub.add_parser("landscape", help="losses along lines in parameter space (figures 3 and 5)")
     kinds = p.add_subparsers(dest="kind", required=True, metavar="KIND")
     for kind, text in (("lines", "from Xavier-initialised networks to the trained one"),
@@ -128,13 +134,14 @@ def _metrics(args: argparse.Namespace) -> None:
     from fieldvae.core.io import load_arrays, load_columns, save_json
     from fieldvae.core.provenance import provenance
     from fieldvae.darcy.theta import sample_theta
-    from fieldvae.vae.evaluate import evaluate
+    from fieldvae.vae.evaluate import evaluate, run_settings
 
     latents, latents_provenance = load_arrays(args.latents)
     start = time.perf_counter()
     sampler = partial(sample_theta, args.theta_distribution) if args.theta_distribution else None
     scores = evaluate(latents, load_columns(args.history), args.seed, sampler)
-    save_json(args.out, {"scores": scores, "provenance": provenance({**recorded_params(args), "latents": latents_provenance})})
+    save_json(args.out, {"run": run_settings(args.latents, latents_provenance), "scores": scores,
+                         "provenance": provenance({**recorded_params(args), "latents": latents_provenance})})
     print("\n".join(f"{k:>22s}: {v}" for k, v in scores.items()), file=sys.stderr)
     print(f"wrote {args.out} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
 

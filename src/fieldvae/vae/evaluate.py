@@ -28,6 +28,20 @@ NO_FACTORS = "the dataset has no generating factors"
 FactorSampler = Callable[[int, int, np.random.Generator], np.ndarray]  # (n, s, rng) -> n draws of p(theta)
 
 
+def run_settings(path, latents_provenance: dict) -> dict:
+    """What made the run, as its training command stored it (the latents' provenance holds the model's):
+    seed, prior, fixed beta and label count (None where the run has none). Tables and figures read
+    these, never the run's folder name."""
+    try:
+        params = latents_provenance["params"]["model_provenance"]["params"]
+        training, model, seed = params["training"], params["model"], params["seed"]
+    except (KeyError, TypeError):
+        raise ValueError(f"{path}: no training settings in its provenance; expected latents from "
+                         "`fieldvae encode` of a model from `fieldvae train`") from None
+    return {"seed": seed, "prior": model.get("prior"), "beta": training.get("fixed_beta"),
+            "labels": training.get("labels")}
+
+
 def evaluate(latents: dict, history: dict, seed: int, sample_factors: FactorSampler | None = None) -> dict:
     """Scores on the test set (encoder means; DCI fits on the training codes). S_KL compares samples
     of the aggregated posterior (their own stream) with a fresh sample of the dataset's p(theta),

@@ -7,6 +7,16 @@ import numpy as np
 
 from fieldvae.core import style
 from fieldvae.core.dataset_file import DARCY_CHANNELS as CHANNELS
+from fieldvae.core.dataset_file import load_dataset
+
+CAPTION = """\
+**Figure 1** (scale ``{scale}``): one sample of each dataset KLE\\ *s*, with
+*s* the number of Karhunen-Loeve terms of the log-permeability (reading order: KLE2, KLE10, KLE100,
+KLE1000 with the default configuration). Each block shows the log-permeability log *K* and the three
+outputs the VAE sees: pressure *p* and velocities *u_x*, *u_y* of Darcy flow from the injection well
+at the lower-left corner to the production well at the upper right. All quantities are
+nondimensional. As *s* grows, the permeability gains small-scale structure while the pressure stays
+smooth."""  # the report's caption ({scale}: the build's scale)
 
 PANELS = (
     ("log_k", "log-perm.", r"$\log K$ [-]", style.FIELD_CMAP),
@@ -54,3 +64,9 @@ def draw(samples: list[dict]) -> plt.Figure:
     for sub in subfigs[len(samples):]:
         sub.set_visible(False)
     return fig
+
+
+def from_files(files: dict, options: dict) -> plt.Figure:
+    """datasets: dataset files, in reading order; option sample: the index shown from each."""
+    index = options.get("sample", 0)
+    return draw([sample(load_dataset(path)[0], index, path) for path in files["datasets"]])

@@ -3,9 +3,17 @@ hierarchical prior."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 
 from fieldvae.core import style
+from fieldvae.core.io import load_rows
+
+CAPTION = """\
+**Figure 13** (scale ``{scale}``): S_KL against S_D for every trial
+of the mixture study, with and without the hierarchical prior. The paper uses S_KL as a measure that
+agrees with qualitative disentanglement: low S_KL where S_D is high."""  # the report's caption ({scale}: the build's scale)
 
 
 def draw(groups: dict[str, list[dict]]) -> plt.Figure:
@@ -20,3 +28,8 @@ def draw(groups: dict[str, list[dict]]) -> plt.Figure:
     ax.set_ylabel("$S_{KL}$ (lower: more disentangled)")
     ax.legend(fontsize=7)
     return fig
+
+
+def from_files(files: dict, options: dict) -> plt.Figure:
+    """tables: per-experiment metrics tables (named by their file names)."""
+    return draw({Path(p).stem: load_rows([p]) for p in files["tables"]})

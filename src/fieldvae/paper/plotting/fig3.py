@@ -6,6 +6,17 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from fieldvae.core import style
+from fieldvae.core.io import load_rows
+
+CAPTION = """\
+**Figure 3** (scale ``{scale}``): the loss landscape of the first run of
+the standard experiment. Left: the loss along straight lines from Xavier-initialised networks (t = 0; drawn from a stream no training run uses)
+to the trained one (t = 1). Right: along filter-normalised random directions out of the trained
+network (each filter of a Gaussian direction scaled to the norm of the trained filter; biases,
+BatchNorm and prior parameters fixed; at most 100 drawn). The loss is the training objective at the
+run's final beta over a subset of the training data with fixed latent draws, clipped at 1000. The
+paper: an over-regularised basin lies between random initialisations and the good solution, and
+there are no local minima along random directions out of it."""  # the report's caption ({scale}: the build's scale)
 
 
 def draw(lines: list[dict], directions: list[dict]) -> plt.Figure:
@@ -26,3 +37,8 @@ def draw(lines: list[dict], directions: list[dict]) -> plt.Figure:
     right.set_yscale("symlog", linthresh=10)
     right.set_title("along random directions")
     return fig
+
+
+def from_files(files: dict, options: dict) -> plt.Figure:
+    """lines: lines.csv of `fieldvae landscape lines`; directions: its chunks of directions."""
+    return draw(load_rows(files["lines"]), load_rows(files["directions"]))

@@ -3,10 +3,21 @@ over-regularised fixed-beta run, and the converged points of the fixed-beta swee
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 from fieldvae.core import style
+from fieldvae.core.io import load_columns
+from fieldvae.paper.runs import run_folder
+
+CAPTION = """\
+**Figure 4** (scale ``{scale}``): the rate-distortion plane (rate: the
+per-sample KL regulariser; distortion: the per-sample reconstruction NLL, both in nats). Left: the
+training path of a run of the training method and of the most strongly regularised over-regularised
+fixed-beta run. Right: final points of the fixed-beta sweep (crosses: over-regularised). The paper
+finds many beta between 5 and 100 over-regularised."""  # the report's caption ({scale}: the build's scale)
 
 
 def draw(reference: dict, sweep: list[dict]) -> plt.Figure:
@@ -42,3 +53,9 @@ def draw(reference: dict, sweep: list[dict]) -> plt.Figure:
     right.set_title(r"converged points, fixed $\beta$ (x: over-regularised)")
     right.legend(fontsize=6, ncol=2)
     return fig
+
+
+def from_files(files: dict, options: dict) -> plt.Figure:
+    """reference: history.csv of a run of the training method; sweep: metrics.json of each run of the
+    fixed-beta sweep (its history.csv beside it)."""
+    return draw(load_columns(files["reference"][0]), [run_folder(Path(p).parent) for p in files["sweep"]])

@@ -6,6 +6,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from fieldvae.core import style
+from fieldvae.core.io import load_rows
+
+CAPTION = """\
+**Figure 5** (scale ``{scale}``): the loss (left axis) and S_D on the
+test set (right axis) along the straight line between two trained runs of the standard experiment
+that differ only in their seed. S_D is taken as the metrics take it: posterior means in eval mode,
+with the parameters and the BatchNorm running statistics interpolated alike, so its ends are the two
+runs' own S_D. The loss uses the evaluated batch's statistics (train mode), as in figure 3."""  # the report's caption ({scale}: the build's scale)
 
 
 def draw(rows: list[dict]) -> plt.Figure:
@@ -21,3 +29,8 @@ def draw(rows: list[dict]) -> plt.Figure:
     twin.set_ylabel("$S_D$", color="C1")
     twin.set_ylim(0.45, 1.0)
     return fig
+
+
+def from_files(files: dict, options: dict) -> plt.Figure:
+    """between: between.csv of `fieldvae landscape between`."""
+    return draw(load_rows(files["between"]))

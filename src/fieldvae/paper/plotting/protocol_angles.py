@@ -5,11 +5,26 @@ there against the rule's simulated null."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import numpy as np
 
 from fieldvae.core import style
+from fieldvae.core.io import load_rows
 from fieldvae.paper.margins import NEAR_45_DEGREES
+from fieldvae.paper.protocol_study import code_angles
+from fieldvae.paper.rule_calibration import null_shares
+
+CAPTION = """\
+Where the codes of the protocol study's runs sit at the {scale} scale: the code
+angle of every run (how far its latent means point from the factor axes) per data set and prior, pooled
+over the protocols, stacked for runs that failed without over-regularising and for disentangled runs. The
+shaded band is within 15 degrees of 45, where the paper places the failures. Each title gives the failures
+in the band and the exact binomial p of "more often than the null": the share of the rule's failures in the
+band among codes at uniform random angles on the same data, simulated through the same rule
+(``results/<scale>/tables/rule_null.csv``), since a failure is defined by the rule itself."""  # the report's caption ({scale}: the build's scale)
 
 BINS = np.linspace(0, 90, 19)
 
@@ -32,3 +47,15 @@ def draw(rows: list[dict]) -> plt.Figure:
         axes[-1, col].set_xlabel("code angle (degrees)")
     axes[0, 0].legend(fontsize=6)
     return fig
+
+
+def from_files(files: dict, options: dict) -> plt.Figure:
+    """tables: metrics tables of the study's experiments; rule_null: rule_null.csv of `fieldvae
+    rule-calibration`; options study and schedules: the protocol_study section of config.yaml and every
+    pair's schedule names."""
+    rows = code_angles(options["study"], options["schedules"], {Path(p).stem: load_rows([p]) for p in files["tables"]},
+                       null_shares(files["rule_null"][0]))
+    for r in rows:
+        print(f"{r['data']}, {r['prior']}: {r['near_45']}/{r['failed']} failed runs near 45 degrees "
+              f"(p = {r['p_near_45']}), {len(r['disentangled_angles'])} disentangled", file=sys.stderr)
+    return draw(rows)

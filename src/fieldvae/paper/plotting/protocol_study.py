@@ -7,6 +7,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from fieldvae.core import style
+from fieldvae.core.io import load_rows
+
+CAPTION = """\
+The protocol study at the {scale} scale: for each training protocol (changes to
+the scale's schedules: share of reconstruction-only epochs, total epochs, learning rate) and data set
+(mixture, shifted), the fraction of disentangled and of over-regularised runs of the standard and of
+the hierarchical prior, with 95% Wilson intervals and Boschloo one-sided tests of the paper's
+direction. The cost column is the training core-minutes of the cell."""  # the report's caption ({scale}: the build's scale)
 
 PRIORS = (("standard", "standard prior", "s"), ("hierarchical", "hierarchical prior", "o"))
 FLAGS = (("disentangled", "disentangled", "HP more often"), ("over_regularised", "over-regularised",
@@ -41,3 +49,8 @@ def draw(rows: list[dict]) -> plt.Figure:
                 ax.set_ylabel(f"fraction {label}")
     axes[0, 0].legend(fontsize=7, loc="center left")
     return fig
+
+
+def from_files(files: dict, options: dict) -> plt.Figure:
+    """table: protocol_study.csv of `fieldvae protocol-study`."""
+    return draw(load_rows(files["table"]))
