@@ -8,9 +8,9 @@ import pytest
 from conftest import REPO
 
 from fieldvae.config import ConfigError, load_yaml, validate_config
-from fieldvae.core.dataset_file import load_dataset
-from fieldvae.core.field_file import (header, import_fields, physical_units,
-                                      problems, split_sizes)
+from fieldvae.core.dataset_file import load_dataset, physical_units
+from fieldvae.core.field_file import (header, import_fields, problems,
+                                      split_sizes)
 from fieldvae.core.io import save_arrays
 from fieldvae.vae.evaluate import NO_FACTORS, evaluate
 

@@ -9,7 +9,7 @@ HEADER = """# Configuration reference
 Every key of `config.yaml`, generated from `workflow/schemas/config.schema.yaml` by
 `fieldvae config-reference` (a test fails when this page and the schema differ). `<name>` stands for a
 name you choose (letters, digits, `_`); `[]` for an item of a list. The workflow checks a configuration
-against the schema, and the cross-key checks of `fieldvae.config`, before any job starts:
+against the schema, and the cross-key checks of `fieldvae.config_checks`, before any job starts:
 `fieldvae check-config config.yaml` runs the same check alone.
 """
 

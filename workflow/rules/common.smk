@@ -52,18 +52,6 @@ LJ_FIGURES = [f"lj_{name}" for name in LJ_FIGURE_INPUTS]
 # The data sets the disentangled decision is calibrated on: every one an experiment trains on.
 CALIBRATED_DATASETS = sorted({e["dataset"] for e in config["experiments"].values()})
 PUBLISHED_TABLES = ["claims", "verdict_calibration", *TABLES, "lj_anomaly"]
-# Experiments the figures are drawn from, and the sweep each must have.
-FIGURE_EXPERIMENTS = {**dict.fromkeys(["standard", "shifted", "shifted_hierarchical", "mixture", "mixture_hierarchical"]),
-                      "beta_sweep": "betas", "semi_supervised": "labels"}
-for _scale, _preset in config["scales"].items():
-    if _preset.get("experiment_trials", {}).get("standard", _preset["trials"]) < 2:
-        raise ValueError(f"config key 'scales.{_scale}.experiment_trials.standard': figure 5 needs at least 2 trials")
-for _name, _sweep in FIGURE_EXPERIMENTS.items():
-    if _name not in config["experiments"] or config["experiments"][_name].get("sweep") != _sweep:
-        raise ValueError(
-            f"config key 'experiments.{_name}': the figures need this experiment"
-            + (f" with sweep: {_sweep}" if _sweep else " (without a sweep)")
-        )
 
 
 wildcard_constraints:

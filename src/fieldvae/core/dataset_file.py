@@ -74,3 +74,26 @@ def held_out_set(arrays: dict) -> tuple[np.ndarray, np.ndarray]:
     score of a trained model is taken on."""
     test = arrays["test_index"]
     return arrays["fields"][test], arrays["theta"][test]
+
+
+def physical_units(fields: np.ndarray, arrays: dict) -> np.ndarray:
+    """Standardised fields (..., C, H, W) back in the file's units (the identity for generated data)."""
+    if "channel_mean" not in arrays:
+        return fields
+    return fields * arrays["channel_std"][:, None, None] + arrays["channel_mean"][:, None, None]
+
+
+def channel_moments(fields: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation of each channel of (N, C, H, W) finite fields, computed on the
+    fields scaled by their largest magnitude, so that no square overflows (values near 1e200 would
+    give an infinite deviation and standardise to zeros). A constant channel gets deviation 1: it is
+    only centred."""
+    scale = np.abs(fields).max(axis=(0, 2, 3))
+    scale[scale == 0] = 1.0
+    scaled = fields / scale[:, None, None]
+    mean, std = scaled.mean(axis=(0, 2, 3)) * scale, scaled.std(axis=(0, 2, 3)) * scale
+    std[std == 0] = 1.0
+    if not (np.isfinite(mean).all() and np.isfinite(std).all()):
+        raise ValueError(f"channel moments {mean.tolist()}, {std.tolist()} are not finite; expected fields whose "
+                         "mean and standard deviation are below 1.8e308")
+    return mean, std

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from fieldvae.core.dataset_file import channel_moments
 from fieldvae.core.io import check_memory, npz_header, printable
 from fieldvae.core.streams import rng
 
@@ -78,57 +79,12 @@ def problems(entry: dict, where: str, n_latent: int | None = None) -> list[str]:
         arrays = header(path)
     except (OSError, ValueError) as err:
         return [f"{where}file': {err}"]
-    found = []
-
-    def expect(key: str, ok: bool, what: str):
-        if not ok:
-            found.append(f"{where}{key}': {path}: {what}")
-        return ok
-
-    fields_key, factors_key = entry.get("fields", "fields"), entry.get("factors")
-    listing = ", ".join(map(printable, arrays)) or "none"
-    if not expect("fields", fields_key in arrays, f"no array {fields_key!r}; the file has {listing}"):
-        return found
-    shape, dtype = arrays[fields_key]
-    if not expect("fields", len(shape) == 4, f"array {fields_key!r} has shape {shape}; expected (N, C, H, W): "
-                                             "samples, channels, rows, columns"):
-        return found
-    expect("fields", np.issubdtype(dtype, np.floating) or np.issubdtype(dtype, np.integer),
-           f"array {fields_key!r} has dtype {dtype}; expected numbers")
-    if not expect("fields", min(shape) > 0, f"array {fields_key!r} has shape {shape}; expected at least one "
-                                            "sample, channel, row and column"):
-        return found
-    try:  # importing holds the fields in float64 about three times over (all, training split, result)
-        check_memory(3 * 8 * int(np.prod(shape, dtype=object)), f"importing array {fields_key!r} of shape {shape}")
-    except ValueError as err:
-        expect("fields", False, str(err))
+    found, shape = _fields_problems(entry, where, path, arrays)
+    if shape is None:
         return found
     n = shape[0]
-    factors = 0
-    if factors_key is not None:
-        if expect("factors", factors_key in arrays, f"no array {factors_key!r}; the file has {listing}"):
-            f_shape, f_dtype = arrays[factors_key]
-            if expect("factors", len(f_shape) == 2 and f_shape[0] == n and f_shape[1] >= 1,
-                      f"array {factors_key!r} has shape {f_shape}; expected ({n}, s): a row of factors for each "
-                      f"of the {n} fields"):
-                factors = f_shape[1]
-            expect("factors", np.issubdtype(f_dtype, np.number), f"array {factors_key!r} has dtype {f_dtype}; "
-                                                                  "expected numbers")
-    for key in ("channel_names", "factor_names"):
-        for name in entry.get(key) or []:
-            if not _utf8(name):
-                found.append(f"{where}{key}': name {name!r} is not UTF-8 text; expected names in UTF-8")
-    channel_names = entry.get("channel_names")
-    if channel_names is not None and len(channel_names) != shape[1]:
-        found.append(f"{where}channel_names': {len(channel_names)} names for the {shape[1]} channels of "
-                     f"{path}:{fields_key}")
-    names = entry.get("factor_names")
-    if names is not None:
-        if factors_key is None:
-            found.append(f"{where}factor_names': names given, but no 'factors' key")
-        elif factors and len(names) != factors:
-            found.append(f"{where}factor_names': {len(names)} names for the {factors} factors of "
-                         f"{path}:{factors_key}")
+    factors, more = _factor_problems(entry, where, path, arrays, n)
+    found += more + _name_problems(entry, where, path, shape[1], factors)
     split = entry.get("split", {})
     if any(k in split for k in SPLIT_KEYS):
         found += _index_problems(where, path, split, arrays, n)
@@ -138,13 +94,70 @@ def problems(entry: dict, where: str, n_latent: int | None = None) -> list[str]:
             found.append(f"{where}split': {counts['train']} + {counts['test']} + {counts['labelled']} samples "
                          f"(train + test + labelled) asked, {path} has {n}; expected at least one training and one "
                          f"test sample within them")
-    if n_latent is not None:
-        if factors_key is None:
-            found.append(f"{where}factors': none given for {path}; a semi-supervised experiment needs the factors "
-                         "as labels")
-        elif factors and factors != n_latent:
-            found.append(f"{where}factors': {path}:{factors_key} has {factors} factors; the semi-supervised "
-                         f"experiment has n_latent {n_latent}, and needs one latent per factor")
+    factors_key = entry.get("factors")
+    if n_latent is not None and factors_key is None:
+        found.append(f"{where}factors': none given for {path}; a semi-supervised experiment needs the factors "
+                     "as labels")
+    elif n_latent is not None and factors and factors != n_latent:
+        found.append(f"{where}factors': {path}:{factors_key} has {factors} factors; the semi-supervised "
+                     f"experiment has n_latent {n_latent}, and needs one latent per factor")
+    return found
+
+
+def _fields_problems(entry: dict, where: str, path, arrays: dict) -> tuple[list[str], tuple | None]:
+    """The fields array's problems, and its shape (None where nothing further can be checked)."""
+    key = entry.get("fields", "fields")
+    listing = ", ".join(map(printable, arrays)) or "none"
+    if key not in arrays:
+        return [f"{where}fields': {path}: no array {key!r}; the file has {listing}"], None
+    shape, dtype = arrays[key]
+    if len(shape) != 4:
+        return [f"{where}fields': {path}: array {key!r} has shape {shape}; expected (N, C, H, W): samples, channels, "
+                "rows, columns"], None
+    found = [] if np.issubdtype(dtype, np.floating) or np.issubdtype(dtype, np.integer) else [
+        f"{where}fields': {path}: array {key!r} has dtype {dtype}; expected numbers"]
+    if min(shape) <= 0:
+        return found + [f"{where}fields': {path}: array {key!r} has shape {shape}; expected at least one sample, "
+                        "channel, row and column"], None
+    try:  # importing holds the fields in float64 about three times over (all, training split, result)
+        check_memory(3 * 8 * int(np.prod(shape, dtype=object)), f"importing array {key!r} of shape {shape}")
+    except ValueError as err:
+        return found + [f"{where}fields': {path}: {err}"], None
+    return found, shape
+
+
+def _factor_problems(entry: dict, where: str, path, arrays: dict, n: int) -> tuple[int, list[str]]:
+    """The factor count (0 where there are none or they are unusable), and the factors' problems."""
+    key = entry.get("factors")
+    if key is None:
+        return 0, []
+    if key not in arrays:
+        return 0, [f"{where}factors': {path}: no array {key!r}; the file has {', '.join(map(printable, arrays)) or 'none'}"]
+    shape, dtype = arrays[key]
+    found, factors = [], 0
+    if len(shape) == 2 and shape[0] == n and shape[1] >= 1:
+        factors = shape[1]
+    else:
+        found.append(f"{where}factors': {path}: array {key!r} has shape {shape}; expected ({n}, s): a row of factors "
+                     f"for each of the {n} fields")
+    if not np.issubdtype(dtype, np.number):
+        found.append(f"{where}factors': {path}: array {key!r} has dtype {dtype}; expected numbers")
+    return factors, found
+
+
+def _name_problems(entry: dict, where: str, path, channels: int, factors: int) -> list[str]:
+    """Channel and factor names: UTF-8, one per channel, one per factor."""
+    found = [f"{where}{key}': name {name!r} is not UTF-8 text; expected names in UTF-8"
+             for key in ("channel_names", "factor_names") for name in entry.get(key) or [] if not _utf8(name)]
+    channel_names, names = entry.get("channel_names"), entry.get("factor_names")
+    if channel_names is not None and len(channel_names) != channels:
+        found.append(f"{where}channel_names': {len(channel_names)} names for the {channels} channels of "
+                     f"{path}:{entry.get('fields', 'fields')}")
+    if names is not None and entry.get("factors") is None:
+        found.append(f"{where}factor_names': names given, but no 'factors' key")
+    elif names is not None and factors and len(names) != factors:
+        found.append(f"{where}factor_names': {len(names)} names for the {factors} factors of "
+                     f"{path}:{entry['factors']}")
     return found
 
 
@@ -275,32 +288,9 @@ def import_fields(entry: dict, seed: int) -> dict[str, np.ndarray]:
             "channel_names": np.array(channels, dtype=str), **indices}
 
 
-def channel_moments(fields: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and standard deviation of each channel of (N, C, H, W) finite fields, computed on the
-    fields scaled by their largest magnitude, so that no square overflows (values near 1e200 would
-    give an infinite deviation and standardise to zeros). A constant channel gets deviation 1: it is
-    only centred."""
-    scale = np.abs(fields).max(axis=(0, 2, 3))
-    scale[scale == 0] = 1.0
-    scaled = fields / scale[:, None, None]
-    mean, std = scaled.mean(axis=(0, 2, 3)) * scale, scaled.std(axis=(0, 2, 3)) * scale
-    std[std == 0] = 1.0
-    if not (np.isfinite(mean).all() and np.isfinite(std).all()):
-        raise ValueError(f"channel moments {mean.tolist()}, {std.tolist()} are not finite; expected fields whose "
-                         "mean and standard deviation are below 1.8e308")
-    return mean, std
-
-
 def _utf8(name: str) -> bool:
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
         return False
     return True
-
-
-def physical_units(fields: np.ndarray, arrays: dict) -> np.ndarray:
-    """Standardised fields (..., C, H, W) back in the file's units (the identity for generated data)."""
-    if "channel_mean" not in arrays:
-        return fields
-    return fields * arrays["channel_std"][:, None, None] + arrays["channel_mean"][:, None, None]

@@ -79,3 +79,8 @@ def anomaly_sets(held_out, box: float, named: dict[str, tuple[np.ndarray, float]
     if block:
         sets[f"blacked-out {block}x{block}"] = black_out(matrices, block, stream("lj_blackout", seed))
     return sets
+
+
+def uniform_configurations(n_samples: int, seed: int, n_particles: int = 30, box: float = 10.0) -> np.ndarray:
+    """Positions uniform in the box, (n_samples, n_particles, 2): an anomaly set with no physics."""
+    return stream("lj_uniform", seed).uniform(0.0, box, size=(n_samples, n_particles, 2))

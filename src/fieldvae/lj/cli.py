@@ -44,7 +44,11 @@ def add_commands(sub) -> None:
     p.add_argument("--seed", type=int, required=True)
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(run=_uniform)
+    _add_model_steps(steps)
 
+
+def _add_model_steps(steps) -> None:
+    """The steps that train, encode with and score a model, its table and the figures."""
     p = steps.add_parser("train", help="train the distance-matrix VAE; resumes from its checkpoint")
     p.add_argument("--data", type=Path, nargs="+", required=True, help="sample files, one per training gamma")
     p.add_argument("--model", type=json_settings, default={}, metavar="JSON", help="LJModelConfig fields, e.g. '{\"channels\": [16, 16]}'")
@@ -117,7 +121,7 @@ def _sample(args: argparse.Namespace) -> None:
 def _uniform(args: argparse.Namespace) -> None:
     from fieldvae.core.io import save_arrays
     from fieldvae.core.provenance import provenance
-    from fieldvae.lj.sampler import uniform_configurations
+    from fieldvae.lj.anomaly_sets import uniform_configurations
 
     positions = uniform_configurations(args.samples, args.seed, box=args.box)
     save_arrays(args.out, {"positions": positions}, provenance({**recorded_params(args), "gamma": float("nan")}))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
-from fieldvae.core.streams import rng, seed_sequence
+from fieldvae.lj.xoshiro import seed_states, uniform
 
 POTENTIALS = ("lj", "fake", "none")
 STARTS = ("uniform", "sedimented")
@@ -92,39 +92,6 @@ PROTOCOLS = {
 }
 
 
-# ---------------------------------------------------------------- random numbers (xoshiro256**)
-
-@njit(inline="always")
-def _rotl(x, k):
-    return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
-
-
-@njit(inline="always")
-def _next_uint64(state):
-    """One xoshiro256** output; `state` is the generator's four words, updated in place."""
-    result = _rotl(state[1] * np.uint64(5), 7) * np.uint64(9)
-    t = state[1] << np.uint64(17)
-    state[2] ^= state[0]
-    state[3] ^= state[1]
-    state[1] ^= state[2]
-    state[0] ^= state[3]
-    state[2] ^= t
-    state[3] = _rotl(state[3], 45)
-    return result
-
-
-@njit(inline="always")
-def _uniform(state):
-    """A double in [0, 1) from the top 53 bits."""
-    return float(_next_uint64(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
-
-
-def _seed_states(seed: int, n_replicas: int, *key: str) -> np.ndarray:
-    """Generator states, one row of four words per replica. Row r depends only on (seed, key, r)."""
-    words = seed_sequence("lj_configurations", seed, *key).generate_state(4 * n_replicas, np.uint64)
-    return words.reshape(n_replicas, 4)
-
-
 def _system_key(system: LJSystem) -> tuple[str, ...]:
     return (system.potential, f"gamma{system.gamma:g}", f"box{system.box:g}")
 
@@ -169,11 +136,11 @@ def _pair_change(x, y, lo, hi, x_old, y_old, x_new, y_new, pair, cutoff2):
 def _draw_start(x, y, state, start, box, decay_length):
     """Uniform positions, or heights from the barometric law exp(-y / decay_length) on (0, box)."""
     for i in range(x.size):
-        x[i] = box * _uniform(state)
+        x[i] = box * uniform(state)
         if start == _SEDIMENTED and math.isfinite(decay_length):
-            y[i] = -decay_length * math.log1p(-_uniform(state) * -math.expm1(-box / decay_length))
+            y[i] = -decay_length * math.log1p(-uniform(state) * -math.expm1(-box / decay_length))
         else:
-            y[i] = box * _uniform(state)
+            y[i] = box * uniform(state)
 
 
 @njit(parallel=True, cache=True, fastmath={"reassoc", "nsz", "contract"})
@@ -202,8 +169,8 @@ def _run_replicas(x, y, states, start, sweeps, step, gamma, pair, cutoff2, box, 
             resync = False
             for i in range(n):
                 x_old, y_old = xr[i], yr[i]
-                x_new = x_old + step * (2.0 * _uniform(state) - 1.0)
-                y_new = y_old + step * (2.0 * _uniform(state) - 1.0)
+                x_new = x_old + step * (2.0 * uniform(state) - 1.0)
+                y_new = y_old + step * (2.0 * uniform(state) - 1.0)
                 if not 0.0 < x_new < box:
                     x_new = x_old
                 if not 0.0 < y_new < box:
@@ -212,7 +179,7 @@ def _run_replicas(x, y, states, start, sweeps, step, gamma, pair, cutoff2, box, 
                 if pair != _NONE:
                     du += _pair_change(xr, yr, 0, i, x_old, y_old, x_new, y_new, pair, cutoff2)
                     du += _pair_change(xr, yr, i + 1, n, x_old, y_old, x_new, y_new, pair, cutoff2)
-                ok = du <= 0.0 or _uniform(state) < math.exp(-du / temperature)
+                ok = du <= 0.0 or uniform(state) < math.exp(-du / temperature)
                 if ok:
                     xr[i], yr[i] = x_new, y_new
                     u += du
@@ -264,7 +231,7 @@ def run_chains(system: LJSystem, positions: np.ndarray, sweeps: int, step: float
     n_moves = sweeps * system.n_particles if trace else 0
     move_du = np.zeros((n_replicas, n_moves))
     move_accepted = np.zeros((n_replicas, n_moves), dtype=np.bool_)
-    states = _seed_states(seed, n_replicas, "chains", *_system_key(system), f"step{step:g}")
+    states = seed_states(seed, n_replicas, "chains", *_system_key(system), f"step{step:g}")
     energies, accepted = _kernel(system, x, y, states, _GIVEN, sweeps, step,
                                  move_du, move_accepted)
     out = {"positions": np.stack([x, y], axis=-1), "energy": energies, "accepted": accepted}
@@ -291,7 +258,7 @@ def sample(system: LJSystem, protocol: Protocol | str, n_samples: int, seed: int
     _check_count("sweeps", sweeps, 0)
     _check_count("n_samples", n_samples, 1)
     n = system.n_particles
-    states = _seed_states(seed, n_samples, *_system_key(system), protocol.start, f"step{protocol.step:g}")
+    states = seed_states(seed, n_samples, *_system_key(system), protocol.start, f"step{protocol.step:g}")
     start = _UNIFORM if protocol.start == "uniform" else _SEDIMENTED
     no_trace = np.zeros((0, 0)), np.zeros((0, 0), dtype=np.bool_)
     positions = np.empty((n_samples, n, 2))
@@ -307,11 +274,6 @@ def sample(system: LJSystem, protocol: Protocol | str, n_samples: int, seed: int
             progress(hi, n_samples)
     acceptance = accepted / (sweeps * n) if sweeps else np.full(n_samples, np.nan)
     return {"positions": positions, "energy": energies, "acceptance": acceptance}
-
-
-def uniform_configurations(n_samples: int, seed: int, n_particles: int = 30, box: float = 10.0) -> np.ndarray:
-    """Positions uniform in the box, (n_samples, n_particles, 2): an anomaly set with no physics."""
-    return rng("lj_uniform", seed).uniform(0.0, box, size=(n_samples, n_particles, 2))
 
 
 def pair_energy(potential: str, r2: np.ndarray, cutoff: float = 3.0) -> np.ndarray:

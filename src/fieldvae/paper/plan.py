@@ -11,6 +11,11 @@ from functools import cache
 
 from fieldvae.paper import protocol_study, run_ids
 
+# The experiments the paper's figures and claims are drawn from, and the sweep each must have (checked
+# with the configuration, fieldvae.config).
+FIGURE_EXPERIMENTS = {**dict.fromkeys(["standard", "shifted", "shifted_hierarchical", "mixture", "mixture_hierarchical"]),
+                      "beta_sweep": "betas", "semi_supervised": "labels"}
+
 
 @dataclass(frozen=True)
 class Run:

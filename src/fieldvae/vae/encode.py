@@ -8,8 +8,7 @@ import copy
 import numpy as np
 import torch
 
-from fieldvae.core.dataset_file import names
-from fieldvae.core.field_file import physical_units
+from fieldvae.core.dataset_file import names, physical_units
 from fieldvae.core.streams import torch_generator
 from fieldvae.vae.models.store import load_model, model_metadata
 
