@@ -26,7 +26,7 @@ def settings_of(name: str) -> dict:
     """The settings a run of this folder name trains with, as the metrics tables carry them (for
     building table rows in tests; the pipeline never reads a name back)."""
     beta, labels, seed = re.fullmatch(r"(?:beta([0-9.e+-]+)_|labels(\d+)_)?seed(\d+)", name).groups()
-    return {"seed": int(seed), "beta": None if beta is None else float(beta),
+    return {"seed": int(seed), "prior": "standard", "beta": None if beta is None else float(beta),
             "labels": None if labels is None else int(labels)}
 
 

@@ -2,6 +2,7 @@
 sweep, each run with the settings it trains with, looked up by the workflow's wildcards."""
 
 import copy
+import json
 
 import pytest
 from conftest import REPO
@@ -48,3 +49,14 @@ def test_the_one_percent_label_count_and_its_error():
     config["scales"]["quick"]["sweeps"]["labels"] = [1, 4]
     with pytest.raises(ValueError, match=r"config key 'scales.quick.sweeps.labels': figure 15 needs a label count"):
         plan.one_percent_labels(config, "quick")
+
+
+def test_training_settings_are_the_strings_the_runs_were_trained_with():
+    """The rule train passes these as JSON; a change of the string retrains the run, so it is pinned."""
+    lookup = plan.Lookup(CONFIG)
+    assert json.dumps(lookup.run("quick", "beta_sweep", "beta10_seed0").training) == (
+        '{"epochs": 180, "recon_epochs": 112, "lr": [[0, 0.002]], "batch_size": 64, "logvar_lr_factor": 10, '
+        '"checkpoint_every": 10, "fixed_beta": 10.0, "compile": false}')
+    assert json.dumps(lookup.run("quick", "semi_supervised", "labels6_seed1").training) == (
+        '{"epochs": 180, "recon_epochs": 60, "lr": [[0, 0.002]], "batch_size": 64, "logvar_lr_factor": 10, '
+        '"checkpoint_every": 10, "labels": 6, "compile": false}')

@@ -1,6 +1,7 @@
 """The one reader of run folders: tables, figures 4 and 14 and the claims all read runs through it."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ from conftest import settings_of
 
 from fieldvae.core.io import save_rows
 from fieldvae.paper.runs import gather, run_folder, run_name, scores
+from fieldvae.vae.evaluate import run_settings
 
 
 def _run(root, experiment, run, s_d, epochs=3):
@@ -49,3 +51,26 @@ def test_a_folder_without_scores_is_named_in_the_error(tmp_path):
     folder.mkdir(parents=True)
     with pytest.raises(FileNotFoundError, match="metrics.json"):
         scores(folder)
+
+
+@pytest.mark.parametrize("settings, says", [
+    ({"seed": 0, "prior": "standard", "beta": None}, "key 'run' has ['beta', 'prior', 'seed']; expected exactly"),
+    ({"seed": 0, "prior": "standard", "beta": None, "labels": None, "experiment": "other"}, "expected exactly"),
+    ({"seed": 0, "prior": "standard", "beta": "10", "labels": None}, "key 'run.beta' is '10'; expected a number >= 0"),
+    ({"seed": 0, "prior": "standard", "beta": None, "labels": 6.5}, "key 'run.labels' is 6.5; expected a count"),
+    ({"seed": -1, "prior": "standard", "beta": None, "labels": None}, "key 'run.seed' is -1; expected a count"),
+    ({"seed": 0, "prior": "standard", "beta": float("nan"), "labels": None}, "key 'run.beta' is nan"),
+])
+def test_stored_settings_are_checked_before_they_decide_a_runs_sweep_value(tmp_path, settings, says):
+    folder = _run(tmp_path, "semi_supervised", "labels6_seed0", 0.5)
+    (folder / "metrics.json").write_text(json.dumps({"run": settings, "scores": {"s_d": 0.5}}))
+    with pytest.raises(ValueError, match=re.escape(says)):
+        scores(folder)
+
+
+def test_a_runs_settings_come_from_its_models_provenance():
+    provenance = {"params": {"model_provenance": {"params": {
+        "seed": 4, "model": {"prior": "scaled", "n_latent": 2}, "training": {"labels": 6, "epochs": 9}}}}}
+    assert run_settings("latents.npz", provenance) == {"seed": 4, "prior": "scaled", "beta": None, "labels": 6}
+    with pytest.raises(ValueError, match="latents.npz: no training settings in its provenance"):
+        run_settings("latents.npz", {"params": {}})

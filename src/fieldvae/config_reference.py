@@ -84,7 +84,8 @@ def _bounds(low, high, unit: str = "") -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    """A description on one line, `<` escaped (Markdown reads results/<scale>/ as an HTML tag)."""
+    return " ".join(text.split()).replace("<", "&lt;")
 
 
 def _cell(text: str) -> str:

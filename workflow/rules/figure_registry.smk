@@ -4,11 +4,13 @@
 # all with `fieldvae figure`. To add a figure: write its module and add its entry here.
 
 
-def figure_entry(module, files, options=lambda w: {}, beside=lambda w: [], **caption_fields):
+def figure_entry(module, files, options=lambda w: {}, beside=lambda w: [], category="Figures", **caption_fields):
     """A registry entry: the plotting module; files(wildcards) -> {key: [paths]}, its inputs by key;
     options(wildcards) -> {key: value}; beside(wildcards) -> the files the module reads beside its
-    inputs (a run folder's scores and history); and the fields its CAPTION names besides the scale."""
-    return {"module": module, "files": files, "options": options, "beside": beside, "caption_fields": caption_fields}
+    inputs (a run folder's scores and history); its category in the report; and the fields its
+    CAPTION names besides the scale."""
+    return {"module": module, "files": files, "options": options, "beside": beside, "category": category,
+            "caption_fields": caption_fields}
 
 
 def run_files(experiment, *names, first=None):
@@ -49,11 +51,14 @@ FIGURES = {
     "rule_calibration": figure_entry(
         "rule_calibration", lambda w: {"curves": [f"results/{w.scale}/tables/rule_calibration.csv"]}
     ),
-    "protocol_study": figure_entry("protocol_study", lambda w: {"table": [f"tables/{w.scale}/protocol_study.csv"]}),
+    "protocol_study": figure_entry(
+        "protocol_study", lambda w: {"table": [f"tables/{w.scale}/protocol_study.csv"]}, category="Protocol study"
+    ),
     "protocol_study_angles": figure_entry(
         "protocol_angles",
         lambda w: {"tables": protocol_study_inputs(w)["tables"], "rule_null": [f"results/{w.scale}/tables/rule_null.csv"]},
         lambda w: {"study": STUDY, "schedules": SCHEDULES},
+        category="Protocol study",
     ),
 }
 # Figures showing runs at a glance (figures 6, 8, 9, 11, 12, 15): experiment, title, what the caption adds.

@@ -10,7 +10,7 @@ rule figure:
         report(
             "figures/{scale}/{paper_figure}.pdf",
             caption="../report/figure.rst",
-            category="Figures",
+            category=lambda w: FIGURES[w.paper_figure]["category"],
             subcategory="{scale} scale",
         ),
     params:

@@ -91,4 +91,4 @@ def _flat(numbers: Flat, groups: dict[float, list[float]], others):
               "paper_right": f"slope 0 with the pooled scatter {scatter:.3g}, {SIMULATIONS} simulated sweeps",
               "paper_wrong": f"slope at the margin, {margin:.3g} per doubling"}
     return fields, simulate({x: len(ys) for x, ys in groups.items()}, "build"), at, MAX_SIMULATED_RUNS, \
-        " runs per label count"
+        f" runs per {numbers.unit}"

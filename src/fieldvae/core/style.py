@@ -67,8 +67,8 @@ def _shared_pixels(a, b) -> bool:
 
 
 def save(fig: plt.Figure, path, provenance: dict) -> None:
-    """Write `fig` to `path` atomically, the provenance record stored as the PDF's Subject; texts
-    drawn over each other are named in a warning on stderr (the figure's log)."""
+    """Write `fig` to `path` atomically, the provenance record stored as the PDF's Subject; two texts
+    of one axes drawn over each other are named in a warning on stderr (the figure's log)."""
     fig.canvas.draw()
     for a, b in overlapping_texts(fig):
         print(f"warning: {path}: overlapping text {a!r} and {b!r}", file=sys.stderr)

@@ -43,9 +43,11 @@ class Rate(NamedTuple):
 class Flat(NamedTuple):
     """A claim of no effect of a sweep (log2 of its values) on a score: over the whole sweep the score
     moves by at most `change`, in its own units. No count model: its verdict is calibrated by
-    simulating the sweep's design with the measured scatter. `how`: what the table says was fitted."""
+    simulating the sweep's design with the measured scatter. `unit`: what the sweep's values are (the
+    slope is per doubling of it); `how`: what the table says was fitted."""
     score: str
     change: float
+    unit: str
     how: str = ""
 
 
@@ -86,7 +88,7 @@ def judge(numbers, measured) -> dict:
         return compare_rates(*measured)
     if isinstance(numbers, Flat):
         return flat(numbers, measured) | {"trials_for_80pct_power": _flat_slope_seeds(
-            list(measured), flat_margin(numbers, measured), pooled_scatter(measured))}
+            list(measured), flat_margin(numbers, measured), pooled_scatter(measured), numbers.unit)}
     return measured
 
 
@@ -145,7 +147,7 @@ def flat(numbers: Flat, groups: dict[float, list[float]]) -> dict:
     p_within = max(stats.slope_test(fit, -margin, "greater"), stats.slope_test(fit, margin, "less"))
     p_beyond = min(1.0, 2 * min(stats.slope_test(fit, margin, "greater"), stats.slope_test(fit, -margin, "less")))
     return {"p_paper": "slope 0", "p_alt": f"|slope| > {margin:.3g}",
-            "measured": f"{slope_text(fit)}; margin {margin:.3g} = {numbers.change:g} over the sweep / {span:g} "
+            "measured": f"{slope_text(fit, numbers.unit)}; margin {margin:.3g} = {numbers.change:g} over the sweep / {span:g} "
                         f"doublings; pooled within-count SD {scatter:.3g}", "trials": trials(len(x)),
             "test": "reproduce: two one-sided t-tests inside +-margin (TOST); contradict: 95% interval beyond the "
                     "margin (two-sided t-test at the margin)",
@@ -163,13 +165,13 @@ def pooled_scatter(groups: dict[float, list[float]]) -> float:
     return math.sqrt(sum(((np.asarray(ys) - np.mean(ys)) ** 2).sum() for ys in groups.values()) / dof)
 
 
-def _flat_slope_seeds(levels, margin: float, scatter: float) -> str:
+def _flat_slope_seeds(levels, margin: float, scatter: float, unit: str) -> str:
     if scatter == 0:
         return "-"
     try:
-        return f"{stats.seeds_for_flat_slope(levels, margin / scatter)} runs per label count"
+        return f"{stats.seeds_for_flat_slope(levels, margin / scatter)} runs per {unit}"
     except ValueError:  # the margin is tiny against the scatter
-        return "more than 10000 runs per label count"
+        return f"more than 10000 runs per {unit}"
 
 
 def holm_adjust(rows: list[dict]) -> list[dict]:
@@ -199,8 +201,8 @@ def fraction(k: int, n: int) -> str:
     return f"{k}/{n} = {k / n:.2f} [95% CI {low:.2f}, {high:.2f}]"
 
 
-def slope_text(fit: stats.Slope) -> str:
-    return f"slope {fit.estimate:.3g} per doubling of labels [95% CI {fit.low:.3g}, {fit.high:.3g}]"
+def slope_text(fit: stats.Slope, unit: str) -> str:
+    return f"slope {fit.estimate:.3g} per doubling of the {unit} [95% CI {fit.low:.3g}, {fit.high:.3g}]"
 
 
 def trials(n: int) -> str:

@@ -173,14 +173,6 @@ def loss_groups(runs, score: str) -> dict[float, list[float]]:
     return groups
 
 
-
-
-
-
-
-
-
-
 def increases(runs) -> dict:
     points = [(math.log2(r["labels"]), r["s_d"]) for r in runs_of(runs, "semi_supervised")
               if finite(r.get("s_d"))]
@@ -189,7 +181,7 @@ def increases(runs) -> dict:
     fit = stats.slope(*zip(*points))
     return directional(stats.slope_test(fit, 0.0, "greater"), stats.slope_test(fit, 0.0, "less"),
                         trials(len(points)), p_paper="slope > 0",
-                        measured=slope_text(fit),
+                        measured=slope_text(fit, "label count"),
                         test="one-sided t-tests of the OLS slope: reproduce (> 0), contradict (< 0)",
                         how="OLS of the S_D of each semi_supervised run on log2(label count)")
 

@@ -210,12 +210,15 @@ def _figure(args: argparse.Namespace) -> None:
 
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.figure):
         raise ValueError(f"figure {args.figure!r}: expected the name of a plotting module")
+    name = f"fieldvae.paper.plotting.{args.figure}"
     try:
-        module = importlib.import_module(f"fieldvae.paper.plotting.{args.figure}")  # by name: one figure's code each
-    except ModuleNotFoundError:
+        module = importlib.import_module(name)  # by name: one figure's code each
+    except ModuleNotFoundError as err:
+        if err.name != name:  # the module exists but lacks a dependency
+            raise
         module = None
     if not hasattr(module, "from_files"):
-        raise ValueError(f"figure {args.figure!r}: no such figure (fieldvae.paper.plotting.{args.figure} with from_files)")
+        raise ValueError(f"figure {args.figure!r}: no such figure ({name} with from_files)")
     files, options = _Given(args.figure, "--input"), _Given(args.figure, "--option")
     for key, path in (item.split("=", 1) for item in args.inputs):
         files.setdefault(key, []).append(Path(path))

@@ -22,5 +22,5 @@ def variant(row: dict) -> str:
     """A run's sweep value as its name shows it, from its settings (a table row): 'beta10', 'labels8',
     or '' for plain runs."""
     if row.get("beta") is not None:
-        return f"beta{row['beta']:g}"
-    return f"labels{row['labels']:g}" if row.get("labels") is not None else ""
+        return f"beta{repr(float(row['beta'])).removesuffix('.0')}"
+    return f"labels{int(row['labels'])}" if row.get("labels") is not None else ""

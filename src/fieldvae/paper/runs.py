@@ -4,6 +4,7 @@ and of the per-experiment tables made from them."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 from fieldvae.core.io import load_columns
@@ -28,7 +29,24 @@ def scores(run_dir) -> dict:
     for key in ("scores", "run"):
         if not isinstance(record, dict) or not isinstance(record.get(key), dict):
             raise ValueError(f"{path}: key {key!r} missing; expected {expected}")
-    return {"experiment": run_dir.parent.name, "run": run_dir.name, **record["run"], **record["scores"]}
+    return {"experiment": run_dir.parent.name, "run": run_dir.name, **_settings(path, record["run"]),
+            **record["scores"]}
+
+
+def _settings(path, run: dict) -> dict:
+    """A run's stored settings, checked: they decide which sweep value a run counts for."""
+    kinds = {"seed": (int,), "prior": (str, type(None)), "beta": (int, float, type(None)), "labels": (int, type(None))}
+    if set(run) != set(kinds):
+        raise ValueError(f"{path}: key 'run' has {sorted(run)}; expected exactly {sorted(kinds)}")
+    for key, types in kinds.items():
+        value = run[key]
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        bad = not isinstance(value, types) or isinstance(value, bool) or (number and not (math.isfinite(value) and value >= 0))
+        if bad:
+            raise ValueError(f"{path}: key 'run.{key}' is {value!r}; expected "
+                             + {"seed": "a count", "prior": "a prior's name or null", "beta": "a number >= 0 or null",
+                                "labels": "a count or null"}[key])
+    return run
 
 
 def run_folder(run_dir) -> dict:
