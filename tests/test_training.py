@@ -54,7 +54,7 @@ def test_training_lowers_the_loss_faster_with_a_faster_output_variance(data_file
     assert (tmp_path / "fast/model.pt").exists() and (tmp_path / "fast/history.csv").exists()
     assert not (tmp_path / "fast/checkpoint.pt").exists()  # the final model replaces it
     header = (tmp_path / "fast/history.csv").read_text().splitlines()[0]
-    assert header == "epoch,loss,nll_per_pixel,reg_per_latent,rate,distortion,label_nll,beta,lr"
+    assert header == "epoch,loss,nll_per_pixel,reg_per_latent,rate,distortion,label_nll,penalty,beta,lr"
 
 
 def test_beta_modes(data_file, tmp_path):

@@ -7,6 +7,7 @@ from fieldvae.core.fingerprint import code_fingerprint, command_fingerprint, mod
 from fieldvae.paper import plan, protocol_study
 from fieldvae.paper import run_ids as runs
 from fieldvae.vae.models.priors import prior_module
+from fieldvae.vae.objectives import OBJECTIVES
 from fieldvae.paper.summary import TABLES, own_table
 from fieldvae.lj.cli import FIGURES as LJ_FIGURE_INPUTS
 
@@ -46,6 +47,17 @@ def model_code(command, experiment=None):
         return f"{command_code}-{PRIOR_CODE[EXPERIMENTS[experiment or wildcards.experiment]['prior']]}"
 
     return fingerprint
+
+
+OBJECTIVE_CODE = {name: code_fingerprint(module) for name, module in OBJECTIVES.items() if module}
+TRAIN_CODE = model_code("_train")
+
+
+def train_code(wildcards):
+    """model_code of a training job, plus its objective's own module where it has one (objectives are
+    loaded by name, so editing one retrains only its runs)."""
+    objective = the_run(wildcards).training.get("objective", "paper")
+    return TRAIN_CODE(wildcards) + (f"-{OBJECTIVE_CODE[objective]}" if objective in OBJECTIVE_CODE else "")
 
 
 LJ_FIGURES = [f"lj_{name}" for name in LJ_FIGURE_INPUTS]

@@ -13,7 +13,7 @@ rule train:
         seed=run_seed,
         out_dir=lambda w, output: str(Path(output.model).parent),
         compile_cache=COMPILE_CACHE,
-        code=model_code("_train"),
+        code=train_code,
     log:
         "results/{scale}/logs/train/{experiment}/{run}.log",
     benchmark:

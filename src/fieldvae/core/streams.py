@@ -26,6 +26,8 @@ PURPOSES = (
     "initialisation",            # Xavier initialisation of a run's network
     "minibatch_order",           # the shuffle of every epoch
     "reparameterisation",        # z = mu + sigma eps during training (and the hierarchical prior's xi)
+    "objective_initialisation",  # the initial weights of an objective's own network (FactorVAE's discriminator)
+    "objective_noise",           # an objective's draws in training: MMD's prior samples, FactorVAE's permutations
     "s_kl_posterior_noise",      # samples of the aggregated posterior scored by S_KL
     "s_kl_reference",            # the fresh sample of p(theta) S_KL compares with
     "s_kl_split",                # which half of the samples fits the S_KL map and which scores it

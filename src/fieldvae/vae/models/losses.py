@@ -4,6 +4,8 @@ loss = NLL per pixel (summed over channels, averaged over pixels and batch)
        + beta * regulariser per latent (averaged over latents and batch)
        + label NLL (semi-supervised; averaged over the labelled samples, all of which are in every
          batch, so the labels' weight does not depend on how an epoch is split into batches)
+       + weight * penalty per latent (another objective's term on the code, fieldvae.vae.objectives;
+         per latent like the regulariser, so weight 1 weighs it as beta = 1 weighs the regulariser)
 
 Relative to the per-sample ELBO this weights the regulariser by pixels / latents, so beta = 1 is a
 strongly regularised objective. Rate (regulariser, nats per sample) and distortion (NLL, nats per
@@ -18,7 +20,7 @@ import torch
 
 from fieldvae.vae.models.distributions import gaussian_log_prob
 
-TERMS = ("loss", "nll_per_pixel", "reg_per_latent", "rate", "distortion", "label_nll")  # fields of Terms
+TERMS = ("loss", "nll_per_pixel", "reg_per_latent", "rate", "distortion", "label_nll", "penalty")  # fields of Terms
 
 
 @dataclass
@@ -29,6 +31,7 @@ class Terms:
     rate: torch.Tensor          # nats per sample
     distortion: torch.Tensor    # nats per sample
     label_nll: torch.Tensor     # 0 without labels
+    penalty: torch.Tensor       # an objective's term on the code, nats per sample (0: the paper's objective)
 
 
 def reconstruction_nll(x, mean, output_logvar):
@@ -42,10 +45,12 @@ def label_nll(theta, mu, logvar):
     return -gaussian_log_prob(theta, mu, logvar).sum(-1)
 
 
-def objective(model, x, beta: float, theta_labelled=None, weights=None, generator=None) -> Terms:
+def objective(model, x, beta: float, theta_labelled=None, weights=None, generator=None, penalty=None,
+              weight: float = 0.0) -> Terms:
     """All terms for a batch x. Semi-supervised: the last len(theta_labelled) rows of x are the
     labelled samples with their known factors. weights (one per row, default 1) weight each row's
-    NLL and regulariser; the label term is the mean over the labelled rows whatever the weights."""
+    NLL and regulariser; the label term is the mean over the labelled rows whatever the weights.
+    penalty: an objective's Penalty on the batch's codes, added with `weight` per latent."""
     mean, z, mu, logvar = model(x, generator)
     nll = reconstruction_nll(x, mean, model.output_logvar)
     reg = model.prior.regulariser(z, mu, logvar, generator)
@@ -60,5 +65,6 @@ def objective(model, x, beta: float, theta_labelled=None, weights=None, generato
     else:
         rows = len(theta_labelled)
         labels = label_nll(theta_labelled, mu[-rows:], logvar[-rows:]).mean()
-    return Terms(nll_per_pixel + beta * reg_per_latent + labels, nll_per_pixel, reg_per_latent,
-                 reg_mean, nll_mean, labels)
+    extra = torch.zeros((), device=x.device) if penalty is None else penalty.penalty(z, mu, logvar)
+    return Terms(nll_per_pixel + beta * reg_per_latent + labels + weight * extra / mu.shape[1], nll_per_pixel,
+                 reg_per_latent, reg_mean, nll_mean, labels, extra)

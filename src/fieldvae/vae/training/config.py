@@ -24,6 +24,8 @@ class TrainingConfig:
     logvar_lr_factor: float = 1.0       # learning rate of the output log-variance relative to the rest
     checkpoint_every: int = 100         # epochs between checkpoints
     compile: bool = False               # torch.compile the model (faster steps, slightly different rounding)
+    objective: str = "paper"            # another objective's penalty on the code (fieldvae.vae.objectives)
+    objective_weight: float = 0.0       # its weight, per latent like beta
 
     def __post_init__(self):
         if not isinstance(self.compile, bool):
@@ -44,6 +46,8 @@ class TrainingConfig:
             raise ValueError(f"checkpoint_every: expected a positive integer, got {self.checkpoint_every}")
         if self.beta0 <= 0 or (self.fixed_beta is not None and self.fixed_beta < 0):
             raise ValueError("beta0 must be positive and fixed_beta non-negative")
+        if not (isinstance(self.objective_weight, (int, float)) and 0 <= self.objective_weight < float("inf")):
+            raise ValueError(f"objective_weight: expected a finite number >= 0, got {self.objective_weight!r}")
 
     def learning_rate(self, epoch: int) -> float:
         return [r for e, r in self.lr if e <= epoch][-1]

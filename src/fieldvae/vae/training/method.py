@@ -44,8 +44,9 @@ def beta_update(beta: torch.Tensor, nll_per_pixel: torch.Tensor, nu: float, tau:
 class TrainingMethod(Objective):
     terms = TERMS
 
-    def __init__(self, data: TrainingData, cfg: TrainingConfig):
-        self.data, self.cfg = data, cfg
+    def __init__(self, data: TrainingData, cfg: TrainingConfig, penalty=None):
+        """penalty: the run's objective's Penalty (fieldvae.vae.objectives), None for the paper's."""
+        self.data, self.cfg, self.penalty = data, cfg, penalty
         self.rows, self.weight = len(data.x), data.rows
         device = data.x.device
         self.beta = torch.tensor(cfg.fixed_beta if cfg.fixed_beta is not None else cfg.beta0, device=device)
@@ -68,10 +69,13 @@ class TrainingMethod(Objective):
         if self.label_weights is not None:
             x = torch.cat([x, data.x_labelled])
             weights = torch.cat([torch.ones(len(index), device=x.device), self.label_weights])
-        terms = vars(objective(model, x, self.beta, data.theta_labelled, weights, generator))
+        terms = vars(objective(model, x, self.beta, data.theta_labelled, weights, generator, self.penalty,
+                               self.cfg.objective_weight))
         return terms, len(index) if weights is None else weights.sum()
 
     def after_step(self, terms: dict) -> None:
+        if self.penalty is not None:
+            self.penalty.after_step()
         if self.adapt:
             self.beta = beta_update(self.beta, terms["nll_per_pixel"].detach(), self.cfg.nu, self.cfg.tau)
 
@@ -79,7 +83,9 @@ class TrainingMethod(Objective):
         return {"beta": float(self.beta)}
 
     def state_dict(self) -> dict:
-        return {"beta": self.beta}
+        return {"beta": self.beta, "penalty": self.penalty.state_dict() if self.penalty is not None else {}}
 
     def load_state_dict(self, state: dict) -> None:
         self.beta = state["beta"].to(self.beta.device)
+        if self.penalty is not None:
+            self.penalty.load_state_dict(state["penalty"])

@@ -22,6 +22,7 @@ from fieldvae.vae.models.config import ModelConfig
 from fieldvae.vae.models.densevae import DenseVAE, parameter_count
 from fieldvae.vae.models.priors import prior_module
 from fieldvae.vae.models.store import save_diverged, save_model
+from fieldvae.vae.objectives import make_penalty, objective_module
 from fieldvae.vae.training.config import TrainingConfig
 from fieldvae.vae.training.method import TrainingData, TrainingMethod
 
@@ -51,10 +52,11 @@ def training_data(arrays: dict, cfg: TrainingConfig, seed: int, device) -> Train
     return TrainingData(resident(train), resident(chosen), theta)
 
 
-def training_code(prior: str) -> str:
-    """Fingerprint of the code a run with this prior executes: this module's import closure and the
-    prior's own module (priors are loaded by name, so one prior's edit retrains only its runs)."""
-    return code_fingerprint(__name__, prior_module(prior))
+def training_code(prior: str, objective: str = "paper") -> str:
+    """Fingerprint of the code a run with this prior and objective executes: this module's import
+    closure and the prior's and the objective's own modules (both are loaded by name, so one prior's
+    or objective's edit retrains only its runs)."""
+    return code_fingerprint(__name__, prior_module(prior), *filter(None, [objective_module(objective)]))
 
 
 def train_run(data_path, model_settings: dict, training_settings: dict, seed: int, out_dir, device: str,
@@ -80,8 +82,10 @@ def train_run(data_path, model_settings: dict, training_settings: dict, seed: in
           f"{f', {training.labels} labelled' if training.labels else ''}", file=log, flush=True)
     fingerprint = {"model": model_cfg.to_dict(), "training": training.to_dict(), "seed": seed,
                    "data": str(data_path), "data_created": data_provenance.get("created_utc"),
-                   "code": training_code(model_cfg.prior)}  # resume only from what the same code wrote
-    trainer = Trainer(model, TrainingMethod(data, training), training, seed, out_dir, fingerprint, device=dev,
+                   "code": training_code(model_cfg.prior, training.objective)}  # resume only from what the same code wrote
+    penalty = make_penalty(training.objective, model_cfg.n_latent, seed)
+    method = TrainingMethod(data, training, None if penalty is None else penalty.to(dev))
+    trainer = Trainer(model, method, training, seed, out_dir, fingerprint, device=dev,
                       compile_cache=compile_cache, log=log)
     trainer.resume()
     provenance = {**provenance, "data_provenance": data_provenance}
