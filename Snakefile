@@ -27,6 +27,7 @@ include: "workflow/rules/figure_registry.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/lj.smk"
 include: "workflow/rules/protocol_study.smk"
+include: "workflow/rules/objectives_study.smk"
 include: "workflow/rules/own_fields.smk"
 
 

@@ -56,6 +56,27 @@ def kill_during(command, line_prefix, cwd=REPO):
     return "".join(seen)
 
 
+def assert_resumes_bit_for_bit(command, tmp_path, last_resumable: int):
+    """Train with command(out) whole; train it again, SIGKILL it once epoch 3 is logged, rerun the same
+    command: it resumes after an epoch from 3 to `last_resumable`, and its final weights and history
+    equal the whole run's."""
+    import torch
+
+    from fieldvae.vae.models.store import load_model
+
+    run(command(tmp_path / "whole"), cwd=REPO)
+    kill_during(command(tmp_path / "killed"), "epoch 3 ")
+    assert not (tmp_path / "killed/model.pt").exists() and (tmp_path / "killed/checkpoint.pt").exists()
+    resumed = run(command(tmp_path / "killed"), cwd=REPO)
+    epoch = re.search(r"resuming after epoch (\d+) ", resumed.stderr)
+    assert epoch and 3 <= int(epoch.group(1)) <= last_resumable, resumed.stderr
+    whole, _ = load_model(tmp_path / "whole/model.pt")
+    killed, _ = load_model(tmp_path / "killed/model.pt")
+    for (name, x), y in zip(whole.state_dict().items(), killed.state_dict().values()):
+        assert torch.equal(x, y), name
+    assert (tmp_path / "whole/history.csv").read_text() == (tmp_path / "killed/history.csv").read_text()
+
+
 @pytest.fixture(scope="module")
 def data_file(tmp_path_factory):
     """A small mixture dataset (17 x 17, 96 training samples, a labelled pool of 16)."""

@@ -7,13 +7,12 @@ mid-way resumes bit for bit (FactorVAE's discriminator, its optimiser and its st
 
 import math
 import os
-import re
 import sys
 
 import numpy as np
 import pytest
 import torch
-from conftest import REPO, kill_during, run
+from conftest import assert_resumes_bit_for_bit
 
 from fieldvae.core.io import load_columns
 from fieldvae.vae.models.store import load_model
@@ -111,15 +110,7 @@ def test_each_objective_trains_and_resumes_bit_for_bit(objective, data_file, tmp
         return [sys.executable, "-m", "fieldvae.cli", "train", "--data", str(data_file), "--seed", "3",
                 "--training", SETTINGS.format(objective), "--threads", "1", "--out-dir", str(out)]
 
-    run(command(tmp_path / "whole"), cwd=REPO)
-    kill_during(command(tmp_path / "killed"), "epoch 3 ")
-    resumed = run(command(tmp_path / "killed"), cwd=REPO)
-    assert re.search(r"resuming after epoch [3-7] ", resumed.stderr), resumed.stderr
-    whole, _ = load_model(tmp_path / "whole/model.pt")
-    killed, _ = load_model(tmp_path / "killed/model.pt")
-    for (name, x), y in zip(whole.state_dict().items(), killed.state_dict().values()):
-        assert torch.equal(x, y), name
-    assert (tmp_path / "whole/history.csv").read_text() == (tmp_path / "killed/history.csv").read_text()
+    assert_resumes_bit_for_bit(command, tmp_path, last_resumable=7)
     history = load_columns(tmp_path / "whole/history.csv")
     assert np.all(np.isfinite(history["penalty"])) and np.any(history["penalty"] != 0)
 

@@ -12,7 +12,7 @@ from functools import partial
 import numpy as np
 import pytest
 import torch
-from conftest import REPO, kill_during, run
+from conftest import assert_resumes_bit_for_bit
 
 from fieldvae.core.dataset_file import held_out_set, load_dataset
 from fieldvae.core.io import load_columns
@@ -91,17 +91,7 @@ def test_killed_run_resumes_bit_for_bit(data_file, tmp_path, device):
         return [sys.executable, "-m", "fieldvae.cli", "train", "--data", str(data_file), "--seed", "3",
                 "--training", settings, "--threads", "1", "--device", device, "--out-dir", str(out)]
 
-    run(command(tmp_path / "whole"), cwd=REPO)
-    kill_during(command(tmp_path / "killed"), "epoch 3 ")
-    assert not (tmp_path / "killed/model.pt").exists() and (tmp_path / "killed/checkpoint.pt").exists()
-
-    resumed = run(command(tmp_path / "killed"), cwd=REPO)
-    assert re.search(r"resuming after epoch ([3-9]|1[0-2]) ", resumed.stderr), resumed.stderr
-    whole, _ = load_model(tmp_path / "whole/model.pt")
-    killed, _ = load_model(tmp_path / "killed/model.pt")
-    for (name, x), y in zip(whole.state_dict().items(), killed.state_dict().values()):
-        assert torch.equal(x, y), name
-    assert (tmp_path / "whole/history.csv").read_text() == (tmp_path / "killed/history.csv").read_text()
+    assert_resumes_bit_for_bit(command, tmp_path, last_resumable=12)
 
 
 def test_checkpoint_of_another_configuration_is_not_resumed(data_file, tmp_path):

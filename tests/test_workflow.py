@@ -9,6 +9,7 @@ import zipfile
 import numpy as np
 import pytest
 import workflow_crash
+import yaml
 from conftest import REPO, run
 
 from fieldvae.core.dataset_file import load_dataset
@@ -371,3 +372,22 @@ def test_protocol_study_builds_its_table_and_figure_apart_from_the_default_targe
     log = (root / "results/tiny/logs/figures/protocol_study_angles.log").read_text()
     assert "mixture, hierarchical:" in log and (root / "figures/protocol_study_angles.pdf").stat().st_size > 0
     assert plan(built)[1] == []  # the default target does not include the study
+
+
+def test_objectives_study_builds_its_table_and_figure_apart_from_the_default_target(built):
+    """Every objective of the study trains at its weights (one seed at tiny), and its table tests each
+    arm against the hierarchical prior; the default target does not include it."""
+    root, env, _ = built
+    run([*SNAKEMAKE, "figures/objectives_study.pdf", "tables/objectives_study.md", "--config", "scale=tiny"],
+        cwd=root, env=env)
+    rows = load_rows([root / "tables/tiny/objectives_study.csv"])
+    study = yaml.safe_load((root / "config.yaml").read_text())["objectives_study"]
+    arms = [f"{o} {w:g}" for o, weights in study["weights"].items() for w in weights]
+    assert [r["arm"] for r in rows if r["data"] == "mixture"] == ["standard prior", "hierarchical prior", *arms]
+    assert all(r["runs"] == 1 for r in rows)
+    history = load_rows([root / "results/tiny/runs/mixture~factorvae6/seed0/history.csv"])
+    assert all(h["penalty"] != 0 for h in history)
+    md = (root / "tables/tiny/objectives_study.md").read_text()
+    assert md.startswith("# Objectives study (tiny scale)\n\nOn mixture data, ") and "undecidable at 1 vs 1 trials" in md
+    assert (root / "figures/objectives_study.pdf").stat().st_size > 0
+    assert plan(built)[1] == []

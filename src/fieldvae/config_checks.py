@@ -17,6 +17,8 @@ def cross_check(config: dict) -> list[str]:
     problems += _cross_check_grids(config) + _cross_check_experiments(config) + _cross_check_scales(config)
     if "protocol_study" in config:
         problems += _cross_check_protocol_study(config["protocol_study"], config["experiments"], config["scales"])
+    if "objectives_study" in config:
+        problems += _cross_check_objectives_study(config["objectives_study"], config["experiments"], scales)
     return problems + _cross_check_figures(config) + _cross_check_files(config) + _cross_check_lj(config["lj"], scales)
 
 
@@ -181,4 +183,26 @@ def _cross_check_lj(lj: dict, scales: dict) -> list[str]:
         if round(lj["training"]["test_fraction"] * preset["lj"]["samples"]) < 1:
             problems.append(f"config key 'scales.{name}.lj.samples': too few configurations to hold out "
                             f"test_fraction {lj['training']['test_fraction']} of them")
+    return problems
+
+
+def _cross_check_objectives_study(study: dict, experiments: dict, scales: dict) -> list[str]:
+    """Trials for every scale; `data` and `also` name defined experiments, each with its hierarchical
+    prior's experiment; a best weight for every objective when `also` is given."""
+    key = "config key 'objectives_study"
+    problems = [f"{key}.trials': expected a count for scale '{name}', got none" for name in scales
+                if name not in study["trials"]]
+    for role in ("data", "also"):
+        name = study.get(role)
+        if name is None:
+            continue
+        if name not in experiments:
+            problems.append(f"{key}.{role}': unknown experiment {name!r}; defined: {', '.join(experiments)}")
+        contrast = study["hierarchical"].get(name)
+        if contrast not in experiments:
+            problems.append(f"{key}.hierarchical.{name}': expected the hierarchical-prior experiment to compare "
+                            f"{name} with, got {contrast!r}")
+    missing = [o for o in study["weights"] if o not in study["best"]]
+    if study.get("also") and missing:
+        problems.append(f"{key}.best': expected a weight for {', '.join(missing)} (trained on {study['also']})")
     return problems

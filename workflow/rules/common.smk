@@ -4,7 +4,7 @@ import shlex
 
 from fieldvae.core.field_file import split_sizes
 from fieldvae.core.fingerprint import code_fingerprint, command_fingerprint, module_string
-from fieldvae.paper import plan, protocol_study
+from fieldvae.paper import objectives_study, plan, protocol_study
 from fieldvae.paper import run_ids as runs
 from fieldvae.vae.models.priors import prior_module
 from fieldvae.vae.objectives import OBJECTIVES
@@ -74,7 +74,7 @@ wildcard_constraints:
     terms=r"\d+",
     first=r"\d+",
     table="|".join(TABLES),
-    published="|".join([*PUBLISHED_TABLES, "protocol_study"]),
+    published="|".join([*PUBLISHED_TABLES, "protocol_study", "objectives_study"]),
     protocol="group|equilibrated",
     gamma=r"\d+(\.\d+)?",
     experiment="|".join(EXPERIMENTS),
@@ -187,6 +187,18 @@ def protocol_study_inputs(wildcards):
             f"results/{wildcards.scale}/benchmarks/train/{e}/{r}.tsv"
             for e in experiments
             for r in run_ids(wildcards.scale, e)
+        ],
+    }
+
+
+def objectives_study_inputs(wildcards):
+    """The metrics table of every experiment the objectives study reads (its own arms and the scale's
+    runs it compares them with), and the benchmark of every training job of them."""
+    experiments = objectives_study.read_experiments(config["objectives_study"])
+    return {
+        "tables": [f"results/{wildcards.scale}/tables/{e}.csv" for e in experiments],
+        "benchmarks": [
+            f"results/{wildcards.scale}/benchmarks/train/{e}/{r}.tsv" for e in experiments for r in run_ids(wildcards.scale, e)
         ],
     }
 

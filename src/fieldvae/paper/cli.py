@@ -83,21 +83,31 @@ def _add_studies(sub) -> None:
                    help="the protocol_study section of config.yaml, as JSON (pairs, protocols, trials)")
     p.add_argument("--schedules", type=json_settings, required=True, metavar="JSON",
                    help="the schedule name of every experiment of the pairs, as JSON")
-    p.add_argument("--tables", type=Path, nargs="+", required=True,
-                   help="metrics tables of the study's experiments (<experiment>~<protocol>.csv)")
+    _add_study_files(p, "metrics tables of the study's experiments (<experiment>~<protocol>.csv)")
+    p.set_defaults(run=_protocol_study)
+
+    p = sub.add_parser("objectives-study", help="other objectives against the paper's priors")
+    p.add_argument("--study", type=json_settings, required=True, metavar="JSON",
+                   help="the objectives_study section of config.yaml, as JSON")
+    _add_study_files(p, "metrics tables of the study's experiments and of those it compares them with")
+    p.set_defaults(run=_objectives_study)
+
+
+def _add_study_files(p, tables: str) -> None:
+    """A study's inputs (metrics tables, benchmark files of their training jobs) and outputs."""
+    p.add_argument("--tables", type=Path, nargs="+", required=True, help=tables)
     p.add_argument("--benchmarks", type=Path, nargs="+", required=True,
                    help="Snakemake benchmark files of their training jobs, .../train/<experiment>/<run>.tsv")
     p.add_argument("--scale", required=True, help="the scale, named in the markdown")
     p.add_argument("--csv", type=Path, required=True, help="output .csv file")
     p.add_argument("--md", type=Path, required=True, help="output .md file")
-    p.set_defaults(run=_protocol_study)
 
 
 def _add_figure(sub) -> None:
     p = sub.add_parser("figure", help="draw a figure of the paper from its input files")
     p.add_argument("figure", metavar="NAME",
                    help="its plotting module in fieldvae.paper.plotting: fig1, fig3, fig4, fig5, fig7, fig10, fig13, "
-                        "fig14, overview, rule_calibration, protocol_study, protocol_angles")
+                        "fig14, overview, rule_calibration, protocol_study, protocol_angles, objectives_study")
     p.add_argument("--input", dest="inputs", action="append", default=[], type=_key_value, metavar="KEY=PATH",
                    help="an input file under its key (the module's from_files says which); repeat for several")
     p.add_argument("--option", dest="options", action="append", default=[], type=_key_value, metavar="KEY=VALUE",
@@ -190,17 +200,33 @@ def _results_page(args: argparse.Namespace) -> None:
 
 
 def _protocol_study(args: argparse.Namespace) -> None:
-    from collections import defaultdict
-
     from fieldvae.core.io import load_rows
     from fieldvae.paper import protocol_study
 
-    seconds = defaultdict(list)
-    for path in args.benchmarks:
-        seconds[path.parent.name].append(protocol_study.training_seconds(path))
+    seconds = _training_seconds(args.benchmarks)
     rows = protocol_study.cells(args.study, args.schedules, {p.stem: load_rows([p]) for p in args.tables}, seconds)
     protocol_study.write(args.csv, args.md, rows, args.study, args.scale)
     print(args.md.read_text(), file=sys.stderr)
+
+
+def _objectives_study(args: argparse.Namespace) -> None:
+    from fieldvae.core.io import load_rows
+    from fieldvae.paper import objectives_study
+
+    rows = objectives_study.cells(args.study, {p.stem: load_rows([p]) for p in args.tables},
+                                  _training_seconds(args.benchmarks))
+    objectives_study.write(args.csv, args.md, rows, args.study, args.scale)
+    print(args.md.read_text(), file=sys.stderr)
+
+
+def _training_seconds(paths) -> dict[str, list[float]]:
+    """experiment -> the wall seconds of each of its training jobs, from Snakemake's benchmark files."""
+    from fieldvae.paper.protocol_study import training_seconds
+
+    seconds = {}
+    for path in paths:
+        seconds.setdefault(path.parent.name, []).append(training_seconds(path))
+    return seconds
 
 
 def _figure(args: argparse.Namespace) -> None:

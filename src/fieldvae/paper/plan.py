@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from fieldvae.paper import protocol_study, run_ids
+from fieldvae.paper import objectives_study, protocol_study, run_ids
 
 # The experiments the paper's figures and claims are drawn from, and the sweep each must have (checked
 # with the configuration, fieldvae.config).
@@ -37,10 +37,15 @@ class Run:
 
 
 def experiments(config: dict) -> dict[str, dict]:
-    """Every experiment that trains: the configured ones and the protocol study's virtual ones
-    (<experiment>~<protocol>, fieldvae.paper.protocol_study)."""
-    study = config.get("protocol_study")
-    return {**config["experiments"], **(protocol_study.experiments(study, config["experiments"]) if study else {})}
+    """Every experiment that trains: the configured ones and the studies' virtual ones
+    (<experiment>~<protocol>, fieldvae.paper.protocol_study; <experiment>~<objective><weight>,
+    fieldvae.paper.objectives_study)."""
+    out = dict(config["experiments"])
+    if config.get("protocol_study"):
+        out |= protocol_study.experiments(config["protocol_study"], config["experiments"])
+    if config.get("objectives_study"):
+        out |= objectives_study.experiments(config["objectives_study"], config["experiments"])
+    return out
 
 
 def plan(config: dict, scale: str) -> list[Run]:
@@ -55,6 +60,8 @@ def experiment_runs(config: dict, scale: str, name: str) -> list[Run]:
     sweep = experiment.get("sweep")
     values = [None] if sweep is None else preset["sweeps"][sweep]
     trials = experiment.get("trials") or preset.get("experiment_trials", {}).get(name, preset["trials"])
+    if isinstance(trials, dict):  # a study's trials per scale
+        trials = trials[scale]
     schedule = preset["schedules"][experiment["schedule"]]
     if "protocol" in experiment:
         schedule = protocol_study.protocol_schedule(preset["schedules"], experiment["schedule"], experiment["protocol"])
@@ -65,7 +72,7 @@ def experiment_runs(config: dict, scale: str, name: str) -> list[Run]:
         training = {**base, **({"fixed_beta": float(beta)} if beta is not None else {}),
                     **({"labels": labels} if labels is not None else {}), "compile": preset.get("compile", False)}
         runs += [Run(name, experiment["dataset"], experiment["prior"], seed, beta, labels,
-                     name.partition(protocol_study.SEPARATOR)[2] or None,
+                     name.partition(protocol_study.SEPARATOR)[2] if "protocol" in experiment else None,
                      {**config["model"], "prior": experiment["prior"]}, training) for seed in range(trials)]
     return runs
 

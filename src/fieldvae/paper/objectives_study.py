@@ -1,0 +1,198 @@
+"""The objectives study (issue 32): does another objective disentangle physical fields more often than
+the paper's hierarchical prior, and at what cost in reconstruction?
+
+Each objective of fieldvae.vae.objectives trains the standard prior on its schedule (the experiment
+named by `data`, e.g. `mixture`) at every weight of `weights`, and at the weight named in `best` on
+the experiment `also` (e.g. `shifted`), as the virtual experiments `<experiment>~<objective><weight>`.
+Next to them stand the scale's own runs of that experiment (the standard prior, the same schedule)
+and of the hierarchical prior's experiment (`hierarchical`, its own schedule). Each cell has the
+claims table's counts, Wilson intervals and Boschloo tests against the hierarchical prior, Holm's
+adjustment over the cells, the power those trials have for a difference as large as the paper's
+(0.5 against 0.1), the scores' means and spreads, and its training cost.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from fieldvae.core import verdict_calibration
+from fieldvae.core.io import atomic_path, save_rows
+from fieldvae.core.stats import holm, wilson
+from fieldvae.core.verdicts import compare_rates, decide
+from fieldvae.paper.protocol_study import SEPARATOR
+
+SCORES = ("code_angle", "s_d", "s_kl", "mig", "dci_disentanglement", "nll_per_pixel")
+POWER_RATES = (0.5, 0.1)  # a difference as large as the paper's between its priors (C4b)
+TESTS = ("p_more", "p_less", "trials", "power", "reachable", "p_more_holm", "p_less_holm", "against_hierarchical")
+
+
+def experiment_name(base: str, objective: str, weight: float) -> str:
+    return f"{base}{SEPARATOR}{objective}{weight:g}"
+
+
+def experiments(study: dict, base: dict[str, dict]) -> dict[str, dict]:
+    """The study's virtual experiments: the base experiment with the objective's training settings and
+    the study's trials (per scale)."""
+    out = {}
+    for data, weights in _cells(study):
+        for objective, weight in weights:
+            out[experiment_name(data, objective, weight)] = {
+                **base[data], "trials": study["trials"],
+                "training": {**base[data].get("training", {}), "objective": objective, "objective_weight": weight}}
+    return out
+
+
+def _cells(study: dict) -> list[tuple[str, list[tuple[str, float]]]]:
+    """(experiment, [(objective, weight), ...]): every weight on `data`, the best weight on `also`."""
+    every = [(objective, w) for objective, weights in study["weights"].items() for w in weights]
+    best = [(objective, study["best"][objective]) for objective in study["weights"]]
+    return [(study["data"], every)] + ([(study["also"], best)] if study.get("also") else [])
+
+
+def read_experiments(study: dict) -> list[str]:
+    """Every experiment whose metrics table the study reads: its own and the contrasts."""
+    names = []
+    for data, weights in _cells(study):
+        names += [data, study["hierarchical"][data], *(experiment_name(data, o, w) for o, w in weights)]
+    return list(dict.fromkeys(names))
+
+
+def cells(study: dict, tables: dict[str, list[dict]], seconds: dict[str, list[float]]) -> list[dict]:
+    """One row per arm (objective and weight, or a paper's prior) and data set, with its tests against
+    the hierarchical prior, Holm-adjusted over the objective arms per direction."""
+    rows = []
+    for data, weights in _cells(study):
+        hierarchical = tables[study["hierarchical"][data]]
+        arms = [("standard prior", None, None, data), ("hierarchical prior", None, None, study["hierarchical"][data])]
+        arms += [(f"{o} {w:g}", o, w, experiment_name(data, o, w)) for o, w in weights]
+        for label, objective, weight, name in arms:
+            rows.append({"data": data, "arm": label, "objective": objective, "weight": weight,
+                         **_summary(tables[name]), "core_minutes": sum(seconds.get(name, [])) / 60,
+                         **(_against(tables[name], hierarchical) if objective else dict.fromkeys(TESTS))})
+    _adjust([row for row in rows if row["objective"]])
+    return rows
+
+
+def _summary(runs: list[dict]) -> dict:
+    n = len(runs)
+    out = {"runs": n, "diverged": sum(bool(r.get("diverged")) for r in runs)}
+    for flag in ("disentangled", "over_regularised"):
+        k = sum(bool(r[flag]) for r in runs)
+        low, high = wilson(k, n)
+        out |= {flag: k, f"{flag}_low": low, f"{flag}_high": high}
+    for score in SCORES:
+        values = [r[score] for r in runs if _finite(r.get(score))]
+        out |= {f"{score}_mean": float(np.mean(values)) if values else None,
+                f"{score}_sd": float(np.std(values, ddof=1)) if len(values) > 1 else None}
+    return out
+
+
+def _against(runs: list[dict], hierarchical: list[dict]) -> dict:
+    """Boschloo one-sided tests of 'disentangles more often than the hierarchical prior' and of 'less
+    often', and the power these trials have for rates 0.5 against 0.1."""
+    arm = ("objective", sum(bool(r["disentangled"]) for r in runs), len(runs))
+    contrast = ("hierarchical prior", sum(bool(r["disentangled"]) for r in hierarchical), len(hierarchical))
+    test = compare_rates(arm, contrast, "")
+    calibration = verdict_calibration.comparison(
+        lambda k1, k2: compare_rates(("a", k1, arm[2]), ("b", k2, contrast[2]), "")["verdict"],
+        arm[2], contrast[2], POWER_RATES)
+    return {"p_more": test["p_reproduce"], "p_less": test["p_contradict"], "trials": test["trials"],
+            "power": calibration.right["reproduced"], "reachable": "reproduced" in calibration.reachable}
+
+
+def _adjust(rows: list[dict]) -> None:
+    for key in ("p_more", "p_less"):
+        for row, adjusted in zip(rows, holm([row[key] for row in rows])):
+            row[f"{key}_holm"] = adjusted
+    for row in rows:
+        verdict = decide(row["p_more_holm"], row["p_less_holm"], row["trials"])
+        if verdict.startswith("inconclusive") and not row["reachable"]:  # no outcome of these trials shows "more often"
+            verdict = f"undecidable at {row['trials']}"
+        row["against_hierarchical"] = {"reproduced": "more often", "contradicted": "less often"}.get(verdict, verdict)
+
+
+def answer(rows: list[dict], study: dict) -> str:
+    """The study's question answered from its table, in one paragraph."""
+    data = study["data"]
+    arms = [r for r in rows if r["data"] == data and r["objective"]]
+    hp = next(r for r in rows if r["data"] == data and r["arm"] == "hierarchical prior")
+    more = [r["arm"] for r in arms if r["against_hierarchical"] == "more often"]
+    less = [r["arm"] for r in arms if r["against_hierarchical"] == "less often"]
+    sentences = [f"On {data} data, " + (
+        f"{', '.join(more)} disentangle more often than the hierarchical prior (Holm-adjusted Boschloo, p < 0.05)"
+        if more else "no objective disentangles more often than the hierarchical prior at these trials "
+                     "(Holm-adjusted Boschloo, p < 0.05)") + (f"; {', '.join(less)} less often." if less else ".")]
+    best = max(arms, key=lambda r: r["disentangled"] / r["runs"])
+    cost = ("" if best["nll_per_pixel_mean"] is None or hp["nll_per_pixel_mean"] is None else
+            f", its training NLL {best['nll_per_pixel_mean'] - hp['nll_per_pixel_mean']:+.3g} nats per pixel from the "
+            "hierarchical prior's")
+    if best["disentangled"]:
+        sentences.append(f"The arm that disentangles most often, {best['arm']}, does so in {best['disentangled']}/"
+                         f"{best['runs']} runs against the hierarchical prior's {hp['disentangled']}/{hp['runs']}{cost}.")
+    else:
+        sentences.append(f"No objective's run disentangles (the hierarchical prior: {hp['disentangled']}/{hp['runs']}).")
+    powers = [r["power"] for r in arms]
+    sentences.append(f"These trials would show rates of {POWER_RATES[0]:g} against {POWER_RATES[1]:g} as 'more often' "
+                     f"with probability {min(powers):.2f} to {max(powers):.2f}"
+                     + ("; at these trials no outcome can show it." if not any(r["reachable"] for r in arms) else "."))
+    share = _objective_share(arms)
+    if share is None:
+        sentences.append("How much of S_D's variance the arm explains needs two scored runs per arm.")
+    else:
+        like = ("as on the image benchmarks, where the seed and the hyperparameters mattered more than the objective"
+                if share < 0.5 else "unlike the image benchmarks, where the seed and the hyperparameters mattered "
+                                    "more than the objective")
+        sentences.append(f"The arm (objective and weight) explains {share:.0%} of the variance of S_D over the "
+                         f"objectives' runs, the seed the rest ({like}).")
+    return " ".join(sentences)
+
+
+def _objective_share(arms: list[dict]) -> float | None:
+    """Between-arm share of the S_D variance over the objectives' runs (eta squared), from the arms'
+    means, spreads and counts."""
+    groups = [(r["runs"] - r["diverged"], r["s_d_mean"], r["s_d_sd"]) for r in arms if r["s_d_sd"] is not None]
+    if len(groups) < 2:
+        return None
+    total_n = sum(n for n, _, _ in groups)
+    grand = sum(n * m for n, m, _ in groups) / total_n
+    between = sum(n * (m - grand) ** 2 for n, m, _ in groups)
+    within = sum((n - 1) * sd ** 2 for n, _, sd in groups)
+    return between / (between + within) if between + within > 0 else None
+
+
+def write(csv_path, md_path, rows: list[dict], study: dict, scale: str) -> None:
+    save_rows(csv_path, rows)
+    lines = [f"# Objectives study ({scale} scale)", "", answer(rows, study), "",
+             "Per arm: the standard prior's runs with an objective's penalty at a weight (per latent, like beta), "
+             "next to the paper's standard prior (the same schedule) and hierarchical prior (its own schedule), "
+             "the scale's own runs. Disentangled and over-regularised counts with 95% Wilson intervals; Boschloo "
+             "one-sided tests of 'disentangles more often than the hierarchical prior' and 'less often', p raw "
+             "(Holm over the objective arms); power: of these trials for rates 0.5 against 0.1. Scores: mean "
+             "(standard deviation) over the runs that have one; cost: training core-minutes.", "",
+             "| data | arm | disentangled | over-regularised | diverged | vs HP: more, p (Holm) | less, p (Holm) | verdict "
+             "| power | code angle | S_D | S_KL | MIG | DCI | NLL/pixel | core-min |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        tests = ([f"{r['p_more']:.3f} ({r['p_more_holm']:.3f})", f"{r['p_less']:.3f} ({r['p_less_holm']:.3f})",
+                  r["against_hierarchical"], f"{r['power']:.2f}"] if r["objective"] else ["-"] * 4)
+        lines.append("| " + " | ".join([r["data"], r["arm"], _fraction(r, "disentangled"), _fraction(r, "over_regularised"),
+                                        str(r["diverged"]), *tests, *(_spread(r, s) for s in SCORES),
+                                        f"{r['core_minutes']:.0f}"]) + " |")
+    with atomic_path(md_path) as tmp:
+        Path(tmp).write_text("\n".join(lines) + "\n")
+
+
+def _fraction(row: dict, flag: str) -> str:
+    return f"{row[flag]}/{row['runs']} [{row[f'{flag}_low']:.2f}, {row[f'{flag}_high']:.2f}]"
+
+
+def _spread(row: dict, score: str) -> str:
+    mean, sd = row[f"{score}_mean"], row[f"{score}_sd"]
+    return "-" if mean is None else f"{mean:.3g}" + ("" if sd is None else f" ({sd:.2g})")
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

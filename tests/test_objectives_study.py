@@ -1,0 +1,111 @@
+"""The objectives study: its experiments, its cells' counts and tests against the hierarchical prior
+(Holm over the arms), the paragraph that answers its question from the table, and its figure."""
+
+import copy
+
+import matplotlib.pyplot as plt
+import pytest
+from conftest import REPO
+
+from fieldvae.config import load_yaml
+from fieldvae.core import style
+from fieldvae.paper import objectives_study as study_module
+from fieldvae.paper import plan
+from fieldvae.paper.plotting import objectives_study as figure
+
+CONFIG = load_yaml(REPO / "config.yaml")
+STUDY = {"trials": {"quick": 10}, "data": "mixture", "also": "shifted",
+         "weights": {"tcvae": [2, 6], "mmd": [10]}, "best": {"tcvae": 6, "mmd": 10},
+         "hierarchical": {"mixture": "mixture_hierarchical", "shifted": "shifted_hierarchical"}}
+
+
+def runs(k, n, s_d=(0.8, 0.9), nll=-1.0):
+    return [{"disentangled": i < k, "over_regularised": False, "code_angle": 5.0, "s_d": s_d[i % 2], "s_kl": 1.0,
+             "mig": 0.3, "dci_disentanglement": 0.5, "nll_per_pixel": nll} for i in range(n)]
+
+
+def tables(mixture_tcvae2=10):
+    return {"mixture": runs(0, 10), "mixture_hierarchical": runs(2, 10, nll=-1.5),
+            "mixture~tcvae2": runs(mixture_tcvae2, 10, s_d=(0.95, 0.97), nll=-1.2), "mixture~tcvae6": runs(3, 10),
+            "mixture~mmd10": runs(0, 10, s_d=(0.5, 0.52)), "shifted": runs(0, 10), "shifted_hierarchical": runs(5, 10),
+            "shifted~tcvae6": runs(4, 10), "shifted~mmd10": runs(0, 10)}
+
+
+def test_experiments_are_the_standard_prior_with_the_objectives_penalty():
+    base = CONFIG["experiments"]
+    made = study_module.experiments(STUDY, base)
+    assert list(made) == ["mixture~tcvae2", "mixture~tcvae6", "mixture~mmd10", "shifted~tcvae6", "shifted~mmd10"]
+    assert made["mixture~tcvae2"] == {**base["mixture"], "trials": {"quick": 10},
+                                      "training": {"objective": "tcvae", "objective_weight": 2}}
+    assert study_module.read_experiments(STUDY) == ["mixture", "mixture_hierarchical", "mixture~tcvae2",
+                                                    "mixture~tcvae6", "mixture~mmd10", "shifted",
+                                                    "shifted_hierarchical", "shifted~tcvae6", "shifted~mmd10"]
+
+
+def test_quick_plans_the_studys_runs_at_its_trials():
+    runs_ = [r for r in plan.plan(CONFIG, "quick") if "~" in r.experiment and r.training.get("objective")]
+    study = CONFIG["objectives_study"]
+    cells = sum(len(w) for w in study["weights"].values()) + len(study["best"])
+    assert len(runs_) == cells * study["trials"]["quick"] and all(r.prior == "standard" for r in runs_)
+    assert len([r for r in plan.plan(CONFIG, "tiny") if r.training.get("objective")]) == cells
+
+
+def test_cells_count_test_against_the_hierarchical_prior_and_adjust():
+    rows = study_module.cells(STUDY, tables(), {"mixture~tcvae2": [60.0, 60.0]})
+    by_arm = {(r["data"], r["arm"]): r for r in rows}
+    best = by_arm["mixture", "tcvae 2"]
+    assert (best["disentangled"], best["runs"], best["core_minutes"]) == (10, 10, 2.0)
+    assert best["p_more"] < 0.001 and best["p_more_holm"] == pytest.approx(min(1.0, 5 * best["p_more"]))
+    assert best["against_hierarchical"] == "more often"
+    assert by_arm["shifted", "tcvae 6"]["against_hierarchical"].startswith("inconclusive at 10 vs 10 trials")
+    assert by_arm["mixture", "hierarchical prior"]["p_more"] is None  # the contrasts have no test of their own
+    assert 0.5 < best["power"] < 1 and best["nll_per_pixel_mean"] == pytest.approx(-1.2)
+
+
+def test_the_answer_is_written_from_the_table():
+    rows = study_module.cells(STUDY, tables(), {})
+    text = study_module.answer(rows, STUDY)
+    assert text.startswith("On mixture data, tcvae 2 disentangle more often than the hierarchical prior")
+    assert "tcvae 2, does so in 10/10 runs against the hierarchical prior's 2/10" in text
+    assert "+0.3 nats per pixel" in text and "with probability 0.61 to 0.61." in text
+    # S_D: arm means 0.96, 0.85, 0.51 with within-arm spread about 0.01-0.07: the arm explains nearly all
+    assert "explains 9" in text and "unlike the image benchmarks" in text
+    none = study_module.answer(study_module.cells(STUDY, tables(mixture_tcvae2=0), {}), STUDY)
+    assert none.startswith("On mixture data, no objective disentangles more often than the hierarchical prior")
+    one = {**STUDY, "trials": {"tiny": 1}}
+    tiny = study_module.cells(one, {name: runs(0, 1) for name in tables()}, {})
+    assert {r["against_hierarchical"] for r in tiny if r["objective"]} == {"undecidable at 1 vs 1 trials"}
+    assert "No objective's run disentangles" in study_module.answer(tiny, one) and "no outcome can show it" in \
+        study_module.answer(tiny, one)
+
+
+def test_the_objective_share_of_s_d_variance_is_eta_squared():
+    arms = [{"runs": 4, "diverged": 0, "s_d_mean": 0.5, "s_d_sd": 0.1}, {"runs": 4, "diverged": 0, "s_d_mean": 0.7,
+                                                                          "s_d_sd": 0.1}]
+    between, within = 8 * 0.1 ** 2, 2 * 3 * 0.1 ** 2
+    assert study_module._objective_share(arms) == pytest.approx(between / (between + within))
+
+
+def test_write_and_figure(tmp_path):
+    rows = study_module.cells(STUDY, tables(), {})
+    study_module.write(tmp_path / "s.csv", tmp_path / "s.md", rows, STUDY, "quick")
+    md = (tmp_path / "s.md").read_text()
+    assert "# Objectives study (quick scale)" in md and "| mixture | tcvae 2 | 10/10 [0.72, 1.00] |" in md
+    fig = figure.draw(rows)
+    fig.canvas.draw()
+    assert style.overlapping_texts(fig) == []
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()][:3] == [
+        "mixture: standard prior", "mixture: hierarchical prior", "mixture: tcvae 2 *"]
+    plt.close(fig)
+
+
+def test_the_configuration_check_names_a_missing_scale_and_contrast():
+    from fieldvae.config_checks import cross_check
+
+    config = copy.deepcopy(CONFIG)
+    del config["objectives_study"]["trials"]["paper"]
+    config["objectives_study"]["hierarchical"]["shifted"] = "shifted_hierarchy"
+    problems = cross_check(config)
+    assert "config key 'objectives_study.trials': expected a count for scale 'paper', got none" in problems
+    assert ("config key 'objectives_study.hierarchical.shifted': expected the hierarchical-prior experiment to "
+            "compare shifted with, got 'shifted_hierarchy'") in problems
