@@ -19,7 +19,7 @@ from fieldvae.vae.models.store import load_model
 from fieldvae.vae.objectives import OBJECTIVES, make_penalty
 from fieldvae.vae.objectives.dip import aggregate_covariance, dip_ii
 from fieldvae.vae.objectives.factorvae import DensityRatioTC, permute_dims
-from fieldvae.vae.objectives.mmd import mmd2
+from fieldvae.vae.objectives.mmd import kernel, mmd2
 from fieldvae.vae.objectives.tcvae import total_correlation
 from fieldvae.vae.training.run import train_run
 
@@ -46,14 +46,24 @@ def test_minibatch_total_correlation_of_a_gaussian_aggregate(r):
     assert np.mean(estimates) == pytest.approx(gaussian_tc(r), abs=0.04)
 
 
-def test_mmd_is_zero_for_one_distribution_and_matches_the_rbf_closed_form():
+def test_mmd_is_unbiased_and_matches_the_rbf_closed_form():
     g = torch.Generator().manual_seed(1)
-    a, b = torch.randn(2000, 2, generator=g, dtype=torch.float64), torch.randn(2000, 2, generator=g, dtype=torch.float64)
-    assert abs(float(mmd2(a, b, "imq"))) < 5e-3 and abs(float(mmd2(a, b, "rbf"))) < 5e-3
-    delta = torch.tensor([1.0, 0.5], dtype=torch.float64)
-    h2, d = 2.0, 2  # the RBF kernel's h^2 = D
+    # unbiased: over many batches of 8 from one distribution the estimate averages 0 (a V-statistic would
+    # average about 2 k(0) / 8 = 0.25 above it)
+    small = [float(mmd2(torch.randn(8, 2, generator=g, dtype=torch.float64),
+                        torch.randn(8, 2, generator=g, dtype=torch.float64))) for _ in range(2000)]
+    assert abs(np.mean(small)) < 0.01
+    d, h2 = 3, 3.0  # the RBF kernel's h^2 = D; at D = 3 a wrong h^2 (2 D, D^2 / 2) is off by 0.013 or more
+    delta = torch.tensor([1.0, 0.5, 0.5], dtype=torch.float64)
     exact = 2 * (h2 / (h2 + 2)) ** (d / 2) * (1 - math.exp(-float(delta @ delta) / (2 * (h2 + 2))))
-    assert float(mmd2(a + delta, b, "rbf")) == pytest.approx(exact, abs=0.01)
+    draws = [(torch.randn(2000, d, generator=g, dtype=torch.float64), torch.randn(2000, d, generator=g,
+                                                                                  dtype=torch.float64))
+             for _ in range(16)]
+    # 16 estimates of 2000 against 2000: their mean's standard error is about 0.002
+    assert np.mean([float(mmd2(a + delta, b, "rbf")) for a, b in draws]) == pytest.approx(exact, abs=0.006)
+    a, b = draws[0]
+    # the inverse multiquadratic kernel training uses: C / (C + |a - b|^2) with C = 2 D
+    assert float(kernel(torch.zeros(1, 3), torch.tensor([[1.0, 1.0, 0.0]]))) == pytest.approx(6 / 8)
     assert float(mmd2(a + delta, b, "imq")) > 0.05
 
 
@@ -129,3 +139,33 @@ def test_a_penalty_at_weight_zero_trains_exactly_the_papers_objective(objective,
     assert all(torch.equal(runs["paper"][k], runs[objective][k]) for k in runs["paper"])
     paper, other = (load_columns(tmp_path / name / "history.csv") for name in ("paper", objective))
     assert np.array_equal(paper["loss"], other["loss"]) and np.all(paper["penalty"] == 0) and np.any(other["penalty"] != 0)
+
+
+def test_the_penalty_sees_only_the_batchs_training_rows(data_file):
+    """Semi-supervised batches carry every labelled row too; those are no sample of q(z)."""
+    from fieldvae.core.dataset_file import load_dataset
+    from fieldvae.vae.models.config import ModelConfig
+    from fieldvae.vae.models.densevae import DenseVAE
+    from fieldvae.vae.models.losses import objective
+    from fieldvae.vae.objectives.base import Penalty
+
+    class Seen(Penalty):
+        def penalty(self, z, mu, logvar):
+            self.rows = len(z)
+            return z.sum() * 0
+
+    arrays, _ = load_dataset(data_file)
+    x = torch.from_numpy(arrays["fields"][:10])
+    model = DenseVAE(ModelConfig(channels=3, height=x.shape[-2], width=x.shape[-1]), torch.Generator().manual_seed(0))
+    seen = Seen()
+    objective(model, x, 1.0, torch.zeros(4, 2), penalty=seen, weight=1.0, generator=torch.Generator().manual_seed(1))
+    assert seen.rows == 6
+
+
+def test_mmd_distances_stay_exact_for_large_codes():
+    """Codes far from 0 (a run without KL can drift there): the kernel's squared distances between
+    float32 codes near 1000 agree with float64 ones (torch.cdist's matrix-product path is off by 0.3)."""
+    g = torch.Generator().manual_seed(0)
+    a, b = 1000 + torch.randn(64, 2, generator=g), 1000 + torch.randn(64, 2, generator=g)
+    exact = kernel(a.double(), b.double())
+    assert torch.allclose(kernel(a, b).double(), exact, atol=1e-3)

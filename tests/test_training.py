@@ -238,6 +238,9 @@ def test_cuda_request_without_cuda_is_an_error():
     ({"lr": [[5, 1e-3]]}, "lr: expected \\[\\[0, rate\\]"),
     ({"lr": [[0, -1.0]]}, "learning rates must be positive"),
     ({"labels": -1}, "labels: expected a count from 0 to 1,000,000,000, got -1"),
+    ({"objective": "betatc"}, "objective: expected one of paper, tcvae, factorvae, mmd, dip2, got 'betatc'"),
+    ({"objective": "tcvae", "objective_weight": -1}, "objective_weight: expected a finite number >= 0, got -1"),
+    ({"objective_weight": 6}, "objective_weight: 6 given for the paper's objective"),
 ])
 def test_bad_training_settings(settings, message):
     with pytest.raises(ValueError, match=message):

@@ -31,7 +31,7 @@ class Terms:
     rate: torch.Tensor          # nats per sample
     distortion: torch.Tensor    # nats per sample
     label_nll: torch.Tensor     # 0 without labels
-    penalty: torch.Tensor       # an objective's term on the code, nats per sample (0: the paper's objective)
+    penalty: torch.Tensor       # an objective's term on the code (0: the paper's objective)
 
 
 def reconstruction_nll(x, mean, output_logvar):
@@ -50,7 +50,8 @@ def objective(model, x, beta: float, theta_labelled=None, weights=None, generato
     """All terms for a batch x. Semi-supervised: the last len(theta_labelled) rows of x are the
     labelled samples with their known factors. weights (one per row, default 1) weight each row's
     NLL and regulariser; the label term is the mean over the labelled rows whatever the weights.
-    penalty: an objective's Penalty on the batch's codes, added with `weight` per latent."""
+    penalty: an objective's Penalty on the codes of the batch's training rows (the labelled rows
+    appended to it are no sample of q(z)), added with `weight` per latent."""
     mean, z, mu, logvar = model(x, generator)
     nll = reconstruction_nll(x, mean, model.output_logvar)
     reg = model.prior.regulariser(z, mu, logvar, generator)
@@ -65,6 +66,8 @@ def objective(model, x, beta: float, theta_labelled=None, weights=None, generato
     else:
         rows = len(theta_labelled)
         labels = label_nll(theta_labelled, mu[-rows:], logvar[-rows:]).mean()
-    extra = torch.zeros((), device=x.device) if penalty is None else penalty.penalty(z, mu, logvar)
+    coded = len(x) - (0 if theta_labelled is None else len(theta_labelled))  # the labelled rows are no sample of q(z)
+    extra = (torch.zeros((), device=x.device) if penalty is None
+             else penalty.penalty(z[:coded], mu[:coded], logvar[:coded]))
     return Terms(nll_per_pixel + beta * reg_per_latent + labels + weight * extra / mu.shape[1], nll_per_pixel,
                  reg_per_latent, reg_mean, nll_mean, labels, extra)

@@ -1,8 +1,7 @@
 """Objectives that add a penalty on the code to the paper's loss (issue 32): beta-TCVAE, FactorVAE,
 InfoVAE-MMD and DIP-VAE-II, each in its own module, loaded by name (so a run's code fingerprint
 covers only its own objective). A module defines `make(n_latent, seed)`, returning a Penalty
-(fieldvae.vae.objectives.base): `penalty(z, mu, logvar)` in nats per sample, averaged over the batch,
-and hooks for what it trains besides the VAE, whose state goes into the run's checkpoint.
+(fieldvae.vae.objectives.base): `penalty(z, mu, logvar)`, one number for the batch, and hooks for what it trains besides the VAE, whose state goes into the run's checkpoint.
 The paper's objective ("paper") adds nothing.
 """
 

@@ -6,8 +6,8 @@ import torch
 
 
 class Penalty:
-    """`penalty(z, mu, logvar)`: nats per sample, averaged over the batch (z: posterior samples,
-    mu and logvar: the posteriors, all (M, D)). The hooks do nothing unless an objective trains a
+    """`penalty(z, mu, logvar)`: one number for the batch (a total correlation in nats, an MMD^2, a
+    squared covariance; z: posterior samples, mu and logvar: the posteriors, all (M, D)). The hooks do nothing unless an objective trains a
     network of its own (FactorVAE's discriminator), whose state then goes into the checkpoint."""
 
     def penalty(self, z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from fieldvae.vae.objectives import objective_module
+
 # Far beyond any protocol (the paper's longest is 20,000 epochs), short of a typo that trains forever.
 MAX_EPOCHS = 10_000_000
 MAX_COUNT = 1_000_000_000
@@ -46,8 +48,12 @@ class TrainingConfig:
             raise ValueError(f"checkpoint_every: expected a positive integer, got {self.checkpoint_every}")
         if self.beta0 <= 0 or (self.fixed_beta is not None and self.fixed_beta < 0):
             raise ValueError("beta0 must be positive and fixed_beta non-negative")
+        objective_module(self.objective)  # names the known objectives if it is none of them
         if not (isinstance(self.objective_weight, (int, float)) and 0 <= self.objective_weight < float("inf")):
             raise ValueError(f"objective_weight: expected a finite number >= 0, got {self.objective_weight!r}")
+        if self.objective == "paper" and self.objective_weight:
+            raise ValueError(f"objective_weight: {self.objective_weight} given for the paper's objective, which adds no "
+                             "penalty; expected an objective (tcvae, factorvae, mmd, dip2) or weight 0")
 
     def learning_rate(self, epoch: int) -> float:
         return [r for e, r in self.lr if e <= epoch][-1]
