@@ -179,11 +179,12 @@ def _objective_share(arms: list[dict]) -> float | None:
 def write(csv_path, md_path, rows: list[dict], study: dict, scale: str) -> None:
     save_rows(csv_path, rows)
     lines = [f"# Objectives study ({scale} scale)", "", answer(rows, study), "",
-             "Per arm: the standard prior's runs with an objective's penalty at a weight (per latent, like beta), "
-             "next to the paper's standard prior (the same schedule) and hierarchical prior (its own schedule), "
+             "Per arm: the standard prior's runs with an objective's penalty at a weight (relative to the "
+             "regulariser, both times beta), next to the paper's standard prior (the same schedule) and "
+             "hierarchical prior (its own schedule), "
              "the scale's own runs. Disentangled and over-regularised counts with 95% Wilson intervals; Boschloo "
              "one-sided tests of 'disentangles more often than the hierarchical prior' and 'less often', p raw "
-             "(Holm over the objective arms); power: of these trials for rates 0.5 against 0.1. Scores: mean "
+             "(Holm over the objective arms); power: of these trials, after that adjustment, for rates 0.5 against 0.1. Scores: mean "
              "(standard deviation) over the runs that have one; cost: training core-minutes.", "",
              "| data | arm | disentangled | over-regularised | diverged | vs HP: more, p (Holm) | less, p (Holm) | verdict "
              "| power | code angle | S_D | S_KL | MIG | DCI | NLL/pixel | core-min |",

@@ -4,8 +4,10 @@ loss = NLL per pixel (summed over channels, averaged over pixels and batch)
        + beta * regulariser per latent (averaged over latents and batch)
        + label NLL (semi-supervised; averaged over the labelled samples, all of which are in every
          batch, so the labels' weight does not depend on how an epoch is split into batches)
-       + weight * penalty per latent (another objective's term on the code, fieldvae.vae.objectives;
-         per latent like the regulariser, so weight 1 weighs it as beta = 1 weighs the regulariser)
+       + beta * weight * penalty per latent (another objective's term on the code,
+         fieldvae.vae.objectives, weighted relative to the regulariser as the objectives' papers weigh
+         it relative to the ELBO's KL term: beta-TCVAE's TC at weight beta - 1 is weight 5 for beta 6;
+         so it follows beta, and the reconstruction phase at beta0 is a reconstruction phase for it too)
 
 Relative to the per-sample ELBO this weights the regulariser by pixels / latents, so beta = 1 is a
 strongly regularised objective. Rate (regulariser, nats per sample) and distortion (NLL, nats per
@@ -51,7 +53,7 @@ def objective(model, x, beta: float, theta_labelled=None, weights=None, generato
     labelled samples with their known factors. weights (one per row, default 1) weight each row's
     NLL and regulariser; the label term is the mean over the labelled rows whatever the weights.
     penalty: an objective's Penalty on the codes of the batch's training rows (the labelled rows
-    appended to it are no sample of q(z)), added with `weight` per latent."""
+    appended to it are no sample of q(z)), added per latent with `weight` relative to the regulariser."""
     mean, z, mu, logvar = model(x, generator)
     nll = reconstruction_nll(x, mean, model.output_logvar)
     reg = model.prior.regulariser(z, mu, logvar, generator)
@@ -69,5 +71,5 @@ def objective(model, x, beta: float, theta_labelled=None, weights=None, generato
     coded = len(x) - (0 if theta_labelled is None else len(theta_labelled))  # the labelled rows are no sample of q(z)
     extra = (torch.zeros((), device=x.device) if penalty is None
              else penalty.penalty(z[:coded], mu[:coded], logvar[:coded]))
-    return Terms(nll_per_pixel + beta * reg_per_latent + labels + weight * extra / mu.shape[1], nll_per_pixel,
+    return Terms(nll_per_pixel + beta * (reg_per_latent + weight * extra / mu.shape[1]) + labels, nll_per_pixel,
                  reg_per_latent, reg_mean, nll_mean, labels, extra)

@@ -27,7 +27,7 @@ class TrainingConfig:
     checkpoint_every: int = 100         # epochs between checkpoints
     compile: bool = False               # torch.compile the model (faster steps, slightly different rounding)
     objective: str = "paper"            # another objective's penalty on the code (fieldvae.vae.objectives)
-    objective_weight: float = 0.0       # its weight, per latent like beta
+    objective_weight: float = 0.0       # its weight relative to the regulariser (both times beta)
 
     def __post_init__(self):
         if not isinstance(self.compile, bool):
