@@ -9,6 +9,7 @@ import pytest
 from conftest import REPO, run
 
 from fieldvae.cli import _parser, main
+from fieldvae.figure_command import FIGURE_PACKAGES, module_name
 
 
 def subcommand_paths(parser, prefix=()):
@@ -62,7 +63,8 @@ def test_steps_that_run_no_model_do_not_import_torch():
     modules = ["fieldvae.cli", "fieldvae.core.field_file", "fieldvae.darcy.kle", "fieldvae.darcy.dataset", "fieldvae.vae.evaluate",
                "fieldvae.paper.runs", "fieldvae.paper.summary", "fieldvae.paper.claims", "fieldvae.lj.sampler",
                *(f"fieldvae.paper.plotting.{name}" for name in
-                 ("fig1", "fig3", "fig4", "fig5", "fig7", "fig10", "fig13", "fig14", "overview"))]
+                 ("fig1", "fig3", "fig4", "fig5", "fig7", "fig10", "fig13", "fig14", "overview")),
+               "fieldvae.lj.figures.lj_samples", "fieldvae.lj.figures.lj_physics", "fieldvae.lj.figures.lj_latent"]
     code = f"import sys, {', '.join(modules)}; print(sorted(m for m in sys.modules if m.split('.')[0] == 'torch')[:3])"
     assert run([sys.executable, "-c", code], cwd=REPO).stdout.strip() == "[]"
 
@@ -70,11 +72,25 @@ def test_steps_that_run_no_model_do_not_import_torch():
 def test_the_figure_command_names_what_is_wrong(tmp_path, capsys):
     out = ["--out", str(tmp_path / "f.pdf")]
     assert main(["figure", "panels", *out]) == 2  # a plotting module that draws no figure of its own
-    assert "figure 'panels': no such figure (fieldvae.paper.plotting.panels with from_files)" in capsys.readouterr().err
+    assert "figure 'panels': no such figure (fieldvae.paper.plotting.panels has no from_files)" in capsys.readouterr().err
+    assert main(["figure", "drawing", *out]) == 2  # the Lennard-Jones figures' shared drawing
+    assert "figure 'drawing': no such figure (fieldvae.lj.figures.drawing has no from_files)" in capsys.readouterr().err
     assert main(["figure", "fig99", *out]) == 2
-    assert "figure 'fig99': no such figure" in capsys.readouterr().err
+    assert ("figure 'fig99': no such figure (no module fig99 in fieldvae.paper.plotting or fieldvae.lj.figures)"
+            in capsys.readouterr().err)
+    assert main(["figure", "../fig5", *out]) == 2
+    assert "figure '../fig5': expected the name of a plotting module" in capsys.readouterr().err
     assert main(["figure", "fig5", *out]) == 2
     assert "figure fig5: expected --input between=..., not given" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["figure", "fig5", "--input", "between", *out])
     assert "expected KEY=VALUE with a lowercase key, got 'between'" in capsys.readouterr().err
+
+
+def test_a_figure_name_belongs_to_one_figure_package():
+    """`fieldvae figure NAME` finds a module by its name alone: the packages must not share one."""
+    names = [{path.stem for path in (REPO / "src" / package.replace(".", "/")).glob("*.py")} - {"__init__"}
+             for package in FIGURE_PACKAGES]
+    assert names[0] & names[1] == set() and {"fig14", "overview"} <= names[0] and "lj_anomaly" in names[1]
+    assert module_name("fig14") == "fieldvae.paper.plotting.fig14"
+    assert module_name("lj_anomaly") == "fieldvae.lj.figures.lj_anomaly"

@@ -283,8 +283,7 @@ def test_anomaly_set_construction_reruns_lj_scores_table_and_anomaly_figure_only
     with code_edited(built, "fieldvae.lj.anomaly_sets"):
         files, rules, _ = plan(built)
     # the uniform configurations are an anomaly set too (fieldvae.lj.anomaly_sets.uniform_configurations)
-    assert rules == ["lj_model_figure", "lj_score", "lj_table", "lj_uniform", "publish_figure", "publish_table",
-                     "results_page"]
+    assert rules == ["figure", "lj_score", "lj_table", "lj_uniform", "publish_figure", "publish_table", "results_page"]
     assert planned_figures(files) == ["lj_anomaly"]
 
 
@@ -292,7 +291,7 @@ def test_lj_sampler_code_resamples_and_retrains_lj_only(built):
     with code_edited(built, "fieldvae.lj.sampler"):
         rules = plan(built)[1]
     assert set(rules) == {"lj_sample", "lj_fake", "lj_train", "lj_encode", "lj_score", "lj_table",
-                          "lj_sample_figure", "lj_model_figure", "publish_figure", "publish_table", "results_page"}
+                          "figure", "publish_figure", "publish_table", "results_page"}
 
 
 def test_shared_trainer_code_retrains_both_studies(built):

@@ -13,6 +13,7 @@ import traceback
 from pathlib import Path
 
 from fieldvae.darcy.cli import add_commands as add_darcy_commands
+from fieldvae.figure_command import add_command as add_figure_command
 from fieldvae.lj.cli import add_commands as add_lj_commands
 from fieldvae.paper.cli import add_commands as add_paper_commands
 from fieldvae.vae.cli import add_commands as add_vae_commands
@@ -75,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     add_darcy_commands(sub)
     add_vae_commands(sub)
     add_paper_commands(sub)
+    add_figure_command(sub)
     add_lj_commands(sub)
     return parser
 

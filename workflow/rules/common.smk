@@ -4,12 +4,12 @@ import shlex
 
 from fieldvae.core.field_file import split_sizes
 from fieldvae.core.fingerprint import code_fingerprint, command_fingerprint, module_string
+from fieldvae.figure_command import module_name as figure_module
 from fieldvae.paper import objectives_study, plan, protocol_study
 from fieldvae.paper import run_ids as runs
 from fieldvae.vae.models.priors import prior_module
 from fieldvae.vae.objectives import OBJECTIVES
 from fieldvae.paper.summary import TABLES, own_table
-from fieldvae.lj.cli import FIGURES as LJ_FIGURE_INPUTS
 
 SCALE = config["scale"]
 COMPILE_CACHE = "results/compile_cache"  # Inductor's kernels, shared by every training job of every scale
@@ -60,7 +60,6 @@ def train_code(wildcards):
     return TRAIN_CODE(wildcards) + (f"-{OBJECTIVE_CODE[objective]}" if objective in OBJECTIVE_CODE else "")
 
 
-LJ_FIGURES = [f"lj_{name}" for name in LJ_FIGURE_INPUTS]
 # The data sets the disentangled decision is calibrated on: every one an experiment trains on.
 CALIBRATED_DATASETS = sorted({e["dataset"] for e in config["experiments"].values()})
 PUBLISHED_TABLES = ["claims", "verdict_calibration", *TABLES, "lj_anomaly"]
@@ -238,7 +237,7 @@ def default_targets():
     return [
         *expand("results/{scale}/data/{dataset}.npz", scale=SCALE, dataset=config["datasets"]),
         f"results/{SCALE}/RESULTS.md",
-        *expand("figures/{figure}.pdf", figure=[*PAPER_FIGURES, *LJ_FIGURES]),
+        *expand("figures/{figure}.pdf", figure=DEFAULT_FIGURES),
         *expand("tables/{table}.{ext}", table=PUBLISHED_TABLES, ext=["csv", "md"]),
         *own_targets(),
     ]
@@ -283,16 +282,3 @@ def lj_anomaly_files(wildcards):
 def lj_protocol_files(scale, name):
     """`PROTOCOL=FILE` of every protocol's model output `name` (scores.npz, latents.npz)."""
     return {protocol: f"results/{scale}/lj/{protocol}/{name}" for protocol in LJ["protocols"]}
-
-
-def lj_figure_inputs(wildcards):
-    """The files a figure is drawn from, named by their command-line options: the model figures show
-    the first protocol's model; the anomaly figure, the table of every protocol."""
-    first = LJ["protocols"][0]
-    files = {
-        "model": f"results/{wildcards.scale}/lj/{first}/model/model.pt",
-        "data": lj_gamma_files(wildcards.scale, first, LJ["gammas"]),
-        "latents": f"results/{wildcards.scale}/lj/{first}/latents.npz",
-        "table": f"tables/{wildcards.scale}/lj_anomaly.csv",
-    }
-    return {option: files[option] for option in LJ_FIGURE_INPUTS[wildcards.kind][1]}

@@ -1,6 +1,6 @@
-# The figure registry: each figure of the paper is one entry of FIGURES (the files it is drawn from,
-# by key, and its options) and one plotting module, fieldvae.paper.plotting.<module>, whose from_files
-# draws it and whose CAPTION is its caption in the report. The rule `figure` (figures.smk) draws them
+# The figure registry: each figure is one entry of FIGURES (the files it is drawn from, by key, and its
+# options) and one plotting module, fieldvae.paper.plotting.<module> or fieldvae.lj.figures.<module>,
+# whose from_files draws it and whose CAPTION is its caption in the report. The rule `figure` (figures.smk) draws them
 # all with `fieldvae figure`. To add a figure: write its module and add its entry here.
 
 
@@ -90,12 +90,44 @@ for _name, (_experiment, _title, _description) in OVERVIEWS.items():
         beside=lambda w, runs=overview_runs(_experiment, _name): [f"{d}/metrics.json" for d in runs(w)],
         number=_name[3:], title=_title, description=_description,
     )
-PAPER_FIGURES = [name for name in FIGURES if FIGURES[name]["category"] == "Figures"]  # the default target's
+
+
+def lj_model_files(w, *names):
+    """Files of the first sampling protocol's model: its model.pt, the samples it trained on, its latents."""
+    folder = f"results/{w.scale}/lj/{LJ['protocols'][0]}"
+    files = {"model": [f"{folder}/model/model.pt"], "data": lj_gamma_files(w.scale, LJ["protocols"][0], LJ["gammas"]),
+             "latents": [f"{folder}/latents.npz"]}
+    return {name: files[name] for name in names}
+
+
+# The Lennard-Jones study's figures (fieldvae.lj.figures): the samples of every protocol, the first
+# protocol's model, the anomaly table of all.
+FIGURES |= {
+    **{
+        name: figure_entry(
+            name,
+            lambda w: {"data": [f for p in LJ["protocols"] for f in lj_gamma_files(w.scale, p, LJ["gammas"])]},
+            category="Lennard-Jones",
+        )
+        for name in ("lj_samples", "lj_physics")
+    },
+    "lj_reconstruction": figure_entry(
+        "lj_reconstruction", lambda w: lj_model_files(w, "model", "data"), category="Lennard-Jones"
+    ),
+    "lj_traversal": figure_entry(
+        "lj_traversal", lambda w: lj_model_files(w, "model", "data", "latents"), category="Lennard-Jones"
+    ),
+    "lj_latent": figure_entry("lj_latent", lambda w: lj_model_files(w, "latents"), category="Lennard-Jones"),
+    "lj_anomaly": figure_entry(
+        "lj_anomaly", lambda w: {"table": [f"tables/{w.scale}/lj_anomaly.csv"]}, category="Lennard-Jones"
+    ),
+}
+DEFAULT_FIGURES = [name for name in FIGURES if FIGURES[name]["category"] in ("Figures", "Lennard-Jones")]
 
 
 wildcard_constraints:
     paper_figure="|".join(FIGURES),
-    figure="|".join([*FIGURES, *LJ_FIGURES]),
+    figure="|".join(FIGURES),
 
 
 def figure_files(wildcards):
@@ -114,14 +146,14 @@ def figure_arguments(wildcards):
 
 def figure_caption(wildcards):
     entry = FIGURES[wildcards.paper_figure]
-    caption = module_string(f"fieldvae.paper.plotting.{entry['module']}", "CAPTION")
+    caption = module_string(figure_module(entry["module"]), "CAPTION")
     return caption.format(scale=wildcards.scale, **entry["caption_fields"])
 
 
-FIGURE_COMMAND_CODE = code("paper", "_figure")
+FIGURE_COMMAND_CODE = command_fingerprint("fieldvae.figure_command", "_figure")
 
 
 def figure_code(wildcards):
     """The figure command's code and its plotting module's: editing one module reruns its figures only."""
     plotting = FIGURES[wildcards.paper_figure]["module"]
-    return f"{FIGURE_COMMAND_CODE}-{code_fingerprint(f'fieldvae.paper.plotting.{plotting}')}"
+    return f"{FIGURE_COMMAND_CODE}-{code_fingerprint(figure_module(plotting))}"

@@ -1,5 +1,5 @@
 # The Lennard-Jones study (SPEC F): Monte Carlo samples, the distance-matrix VAE, anomaly scores,
-# the anomaly table and the lj_* figures. Input functions are in common.smk.
+# the anomaly table (its figures, lj_*, are in the figure registry). Input functions are in common.smk.
 
 
 rule lj_sample:
@@ -135,51 +135,3 @@ rule lj_table:
     shell:
         "fieldvae lj table --scores {params.scores} --latents {params.latents} --seed {params.seed}"
         " --csv {output.csv} --claims-csv {output.claims} --md {output.md} > {log} 2>&1"
-
-
-rule lj_sample_figure:
-    input:
-        lambda w: [
-            *lj_gamma_files(w.scale, "group", LJ["gammas"]),
-            *lj_gamma_files(w.scale, "equilibrated", LJ["gammas"]),
-        ],
-    output:
-        report(
-            "figures/{scale}/lj_{kind}.pdf",
-            caption="../report/lj_figure.rst",
-            category="Lennard-Jones",
-            subcategory="{scale} scale",
-        ),
-    wildcard_constraints:
-        kind="samples|physics",
-    params:
-        code=code("lj", "_sample_figure"),
-    log:
-        "results/{scale}/logs/figures/lj_{kind}.log",
-    localrule: True
-    shell:
-        "fieldvae lj figure {wildcards.kind} --data {input} --out {output} > {log} 2>&1"
-
-
-rule lj_model_figure:
-    input:
-        unpack(lj_figure_inputs),
-    output:
-        report(
-            "figures/{scale}/lj_{kind}.pdf",
-            caption="../report/lj_figure.rst",
-            category="Lennard-Jones",
-            subcategory="{scale} scale",
-        ),
-    wildcard_constraints:
-        kind="reconstruction|traversal|latent|anomaly",
-    params:
-        inputs=lambda w, input: " ".join(
-            f"--{name} {files if isinstance(files, str) else ' '.join(files)}" for name, files in input.items()
-        ),
-        code=code("lj", "_model_figure"),
-    log:
-        "results/{scale}/logs/figures/lj_{kind}.log",
-    localrule: True
-    shell:
-        "fieldvae lj figure {wildcards.kind} {params.inputs} --out {output} > {log} 2>&1"

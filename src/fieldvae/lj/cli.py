@@ -11,20 +11,9 @@ import numpy as np
 from fieldvae.core.cli_support import (add_training_options, finite_float,
                                        json_settings, recorded_params)
 
-# Figures: what they show, and the files they are drawn from.
-FIGURES = {
-    "samples": ("sample configurations per gamma and protocol", ["data"]),
-    "physics": ("energy and height distributions per protocol", ["data"]),
-    "reconstruction": ("held-out matrices, their reconstructions and recovered coordinates", ["model", "data"]),
-    "traversal": ("decoded configurations along the leading principal components of the latents",
-                  ["model", "data", "latents"]),
-    "latent": ("latent means by PCA, coloured by gamma", ["latents"]),
-    "anomaly": ("ROC AUC of every score against every anomaly set, per protocol, with verdicts", ["table"]),
-}
-
 
 def add_commands(sub) -> None:
-    lj = sub.add_parser("lj", help="second study: Lennard-Jones fluid under gravity (sample, train, score, figure)")
+    lj = sub.add_parser("lj", help="second study: Lennard-Jones fluid under gravity (sample, train, encode, score, table)")
     steps = lj.add_subparsers(dest="step", required=True, metavar="STEP")
 
     p = steps.add_parser("sample", help="Metropolis samples: independent replicas, last configuration of each")
@@ -48,7 +37,7 @@ def add_commands(sub) -> None:
 
 
 def _add_model_steps(steps) -> None:
-    """The steps that train, encode with and score a model, its table and the figures."""
+    """The steps that train, encode with and score a model and the table; its figures are drawn by `fieldvae figure`."""
     p = steps.add_parser("train", help="train the distance-matrix VAE; resumes from its checkpoint")
     p.add_argument("--data", type=Path, nargs="+", required=True, help="sample files, one per training gamma")
     p.add_argument("--model", type=json_settings, default={}, metavar="JSON", help="LJModelConfig fields, e.g. '{\"channels\": [16, 16]}'")
@@ -84,15 +73,6 @@ def _add_model_steps(steps) -> None:
     p.add_argument("--claims-csv", type=Path, required=True, help="output .csv file: the study's claims L1, L2")
     p.add_argument("--md", type=Path, required=True)
     p.set_defaults(run=_table)
-
-    p = steps.add_parser("figure", help="render a figure of the Lennard-Jones study")
-    figures = p.add_subparsers(dest="figure", required=True, metavar="FIGURE")
-    for name, (text, inputs) in FIGURES.items():
-        f = figures.add_parser(name, help=text)
-        for option in inputs:
-            f.add_argument(f"--{option}", type=Path, required=True, nargs="+" if option == "data" else None)
-        f.add_argument("--out", type=Path, required=True)
-        f.set_defaults(run=_sample_figure if inputs == ["data"] else _model_figure)
 
 
 def _progress(done: int, total: int) -> None:
@@ -200,41 +180,3 @@ def _table(args: argparse.Namespace) -> None:
     claims.write(args.claims_csv, judged)
     write_markdown(args.md, rows, {p: float(a["gamma_r2"]) for p, a in codes.items()}, claims.markdown(judged))
     print(args.md.read_text(), file=sys.stderr)
-
-
-def _samples_of(paths) -> list[dict]:
-    from fieldvae.core.io import load_arrays
-
-    out = []
-    for path in paths:
-        arrays, made = load_arrays(path)
-        out.append({**arrays, **made["params"]})
-    return out
-
-
-def _sample_figure(args: argparse.Namespace) -> None:
-    from fieldvae.core.style import save_figure
-    from fieldvae.lj import plotting
-
-    draw = plotting.samples if args.figure == "samples" else plotting.physics
-    save_figure(draw(_samples_of(args.data)), args)
-
-
-def _model_figure(args: argparse.Namespace) -> None:
-    from fieldvae.core.io import load_arrays, load_rows
-    from fieldvae.core.style import save_figure
-    from fieldvae.lj import plotting
-    from fieldvae.lj.training import load_trained
-
-    if args.figure == "latent":
-        latents = load_arrays(args.latents)[0]
-        fig = plotting.latent(latents["test_latents"], latents["test_gamma"], float(latents["gamma_r2"]))
-    elif args.figure == "anomaly":
-        fig = plotting.anomaly(load_rows([args.table]))
-    elif args.figure == "reconstruction":
-        t = load_trained(args.model, args.data)
-        fig = plotting.reconstruction(t.model, t.positions[t.test], t.gammas[t.test], t.matrices(t.test), t.box)
-    else:
-        t = load_trained(args.model, args.data)
-        fig = plotting.traversal(t.model, load_arrays(args.latents)[0]["train_latents"], t.box)
-    save_figure(fig, args)

@@ -1,5 +1,5 @@
-"""`fieldvae table`, `summarise`, `claims`, `rule-calibration`, `protocol-study`, `results-page` and
-`figure`: the paper's questions and figures, from the runs' scores.
+"""`fieldvae table`, `summarise`, `claims`, `rule-calibration`, `protocol-study` and `results-page`:
+the paper's questions, from the runs' scores (its figures: `fieldvae figure`, figure_command.py).
 
 Each subcommand parses its arguments, calls one library function and writes what it returns; every
 number is decided in the library.
@@ -8,8 +8,6 @@ number is decided in the library.
 from __future__ import annotations
 
 import argparse
-import json
-import re
 import sys
 from pathlib import Path
 
@@ -61,7 +59,6 @@ def add_commands(sub) -> None:
     p.add_argument("--out", type=Path, required=True, help="output .md file")
     p.set_defaults(run=_results_page)
     _add_studies(sub)
-    _add_figure(sub)
 
 
 def _add_studies(sub) -> None:
@@ -101,26 +98,6 @@ def _add_study_files(p, tables: str) -> None:
     p.add_argument("--scale", required=True, help="the scale, named in the markdown")
     p.add_argument("--csv", type=Path, required=True, help="output .csv file")
     p.add_argument("--md", type=Path, required=True, help="output .md file")
-
-
-def _add_figure(sub) -> None:
-    p = sub.add_parser("figure", help="draw a figure of the paper from its input files")
-    p.add_argument("figure", metavar="NAME",
-                   help="its plotting module in fieldvae.paper.plotting: fig1, fig3, fig4, fig5, fig7, fig10, fig13, "
-                        "fig14, overview, rule_calibration, protocol_study, protocol_angles, objectives_study")
-    p.add_argument("--input", dest="inputs", action="append", default=[], type=_key_value, metavar="KEY=PATH",
-                   help="an input file under its key (the module's from_files says which); repeat for several")
-    p.add_argument("--option", dest="options", action="append", default=[], type=_key_value, metavar="KEY=VALUE",
-                   help="an option (VALUE read as JSON where it is JSON, else as text); repeat for several")
-    p.add_argument("--out", type=Path, required=True, help="output figure (.pdf, .png, .svg)")
-    p.set_defaults(run=_figure)
-
-
-def _key_value(text: str) -> str:
-    """argparse type of --input and --option: KEY=VALUE with a plain key."""
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*=.+", text):
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE with a lowercase key, got {text!r}")
-    return text
 
 
 def _table(args: argparse.Namespace) -> None:
@@ -227,41 +204,3 @@ def _training_seconds(paths) -> dict[str, list[float]]:
     for path in paths:
         seconds.setdefault(path.parent.name, []).append(training_seconds(path))
     return seconds
-
-
-def _figure(args: argparse.Namespace) -> None:
-    import importlib
-
-    from fieldvae.core.style import save_figure
-
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.figure):
-        raise ValueError(f"figure {args.figure!r}: expected the name of a plotting module")
-    name = f"fieldvae.paper.plotting.{args.figure}"
-    try:
-        module = importlib.import_module(name)  # by name: one figure's code each
-    except ModuleNotFoundError as err:
-        if err.name != name:  # the module exists but lacks a dependency
-            raise
-        module = None
-    if not hasattr(module, "from_files"):
-        raise ValueError(f"figure {args.figure!r}: no such figure ({name} with from_files)")
-    files, options = _Given(args.figure, "--input"), _Given(args.figure, "--option")
-    for key, path in (item.split("=", 1) for item in args.inputs):
-        files.setdefault(key, []).append(Path(path))
-    for key, value in (item.split("=", 1) for item in args.options):
-        try:
-            options[key] = json.loads(value)
-        except ValueError:
-            options[key] = value
-    save_figure(module.from_files(files, options), args)
-
-
-class _Given(dict):
-    """A figure's inputs or options: one it needs and was not given is named in the error."""
-
-    def __init__(self, figure: str, option: str):
-        super().__init__()
-        self.figure, self.option = figure, option
-
-    def __missing__(self, key):
-        raise ValueError(f"figure {self.figure}: expected {self.option} {key}=..., not given")
