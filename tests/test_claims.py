@@ -155,10 +155,11 @@ def test_landscape_claims():
     assert table["C9"]["measured"].startswith("0/60 ") and table["C9"]["verdict"] == "reproduced"  # 0.75^60 < 0.05
 
 
-def test_between_runs_is_inconclusive_at_one_pair():
+def test_between_runs_is_undecidable_at_one_pair():
     between = [{"t": t, "loss": 1 + 4 * t * (1 - t), "s_d": 0.9 - 0.4 * t} for t in np.linspace(0, 1, 5)]
     row = by_id([], between=between)["C10"]
-    assert row["verdict"] == "inconclusive at 1 pair"
+    assert row["verdict"] == "undecidable at 1 pair (no test decides it)"  # never reported as inconclusive
+    assert row["reachable_at_n"] == "not simulated; no test"
     assert "barrier (highest interior loss above the higher end) 1" in row["measured"]
     assert "end S_D 0.900, 0.500" in row["measured"]
 
@@ -178,6 +179,23 @@ def test_rotation_sign_test():
     row = by_id(aligned, rotations=[(f"mixture_hierarchical/seed{i}", study(-1)) for i in range(8)])["C11"]
     assert row["verdict"] == "contradicted"
     assert by_id(failed, rotations=rotations)["C11"]["verdict"] == "not measured"
+
+
+def test_a_claim_without_a_count_model_whose_best_outcome_cannot_reproduce_it_is_undecidable():
+    """The outcome most favourable to the paper, through the row's own test: every rotated run loses
+    S_D. Two runs give at best p = 1/4, five give 1/32 (the only row with a test here, so no Holm)."""
+    def study():
+        return [{"angle": a, "s_d": 0.9 - a / 100} for a in (0, 45)]
+
+    def c11(n):
+        return by_id(group("standard", n, "disentangled", n), rotations=[(f"standard/seed{i}", study()) for i in range(n)])["C11"]
+    assert c11(2)["verdict"] == "undecidable at 2 trials (decidable from 5)"
+    assert c11(2)["reachable_at_n"] == "not simulated; reproduced out of reach"
+    assert c11(5)["verdict"] == "reproduced" and c11(5)["reachable_at_n"] == "not simulated; reproduced reachable"
+    # S_KL 3 vs 3 fully separated: Mann-Whitney's smallest p is 1/20, not below 0.05; 4 vs 4 gives 1/70
+    # (twice that after Holm beside C12's row)
+    runs = labelled([6], s_kl=lambda c, s: 0.1 + 0.01 * s) + [run("unlabelled", f"seed{i}", s_kl=2.0 + i) for i in range(3)]
+    assert by_id(runs)["C15"]["verdict"] == "undecidable at 3 vs 3 trials (decidable from 4 per arm)"
 
 
 def labelled(counts, seeds=3, **per_count):

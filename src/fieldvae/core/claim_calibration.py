@@ -7,6 +7,7 @@ cannot deliver it honestly, with the trials that would decide it.
 from __future__ import annotations
 
 from fieldvae.core import verdict_calibration
+from fieldvae.core.stats import lasting, proportions_test
 from fieldvae.core.streams import rng
 from fieldvae.core.verdicts import (Comparison, Flat, Rate, compare_rates,
                                     flat, flat_margin, g, holm_verdict,
@@ -31,7 +32,8 @@ def calibrate(numbers, measured, verdict: str, others: tuple[list[float], list[f
         reason = ("the paper states no rates" if isinstance(numbers, Comparison) else
                   "the scatter is 0" if isinstance(numbers, Flat) else
                   "no count model (a trend, a shift or one pair; the paper states no effect size)")
-        return {"paper_right": f"not simulated: {reason}", "reachable_at_n": "not simulated"}
+        return {"paper_right": f"not simulated: {reason}", "reachable_at_n": "not simulated"} | \
+            _best_outcome(numbers, measured, verdict, others)
     fields |= {"reachable_at_n": ", ".join(calibration.reachable),
                "false_contradiction": calibration.right["contradicted"],
                **{f"right_{v}": p for v, p in calibration.right.items()},
@@ -92,3 +94,38 @@ def _flat(numbers: Flat, groups: dict[float, list[float]], others):
               "paper_wrong": f"slope at the margin, {margin:.3g} per doubling"}
     return fields, simulate({x: len(ys) for x, ys in groups.items()}, "build"), at, MAX_SIMULATED_RUNS, \
         f" runs per {numbers.unit}"
+
+
+def _best_outcome(numbers, measured, verdict: str, others) -> dict:
+    """A row without a model of the paper being right can still be asked whether the outcome most
+    favourable to the paper that these trials can give (all runs in the paper's direction, complete
+    separation) reaches `reproduced` after Holm's adjustment. Where it cannot, an `inconclusive` reads
+    `undecidable at n`, with the trials (per arm) from which that outcome would reproduce the claim.
+    The measure says what its test's best outcome is (`best`: its p-value at given trials per arm;
+    None: one pair, no test); a comparison of two rates without the paper's rates is Boschloo's."""
+    if isinstance(numbers, Comparison):
+        (_, _, n1), (_, _, n2), _ = measured
+        best, sizes, count = (lambda a, b: proportions_test(a, a, 0, b, "greater")), (n1, n2), f"{n1} vs {n2} trials"
+    elif isinstance(measured, dict) and "best" in measured:
+        best, sizes, count = measured["best"], measured["sizes"], measured["trials"]
+    else:
+        return {}
+    if best is None:
+        fields = {"reachable_at_n": "not simulated; no test", "decidable_from": "none: no test"}
+    else:
+        def reaches(*arms) -> bool:
+            judged = {"p_reproduce": best(*arms), "p_contradict": 1.0, "trials": ""}
+            return verdict_calibration.kind(holm_verdict(judged, others)) == "reproduced"
+        if reaches(*sizes):
+            return {"reachable_at_n": "not simulated; reproduced reachable"}
+        try:
+            needed = str(lasting(lambda n: float(reaches(*[n] * len(sizes))), 1.0, verdict_calibration.MAX_TRIALS,
+                                 "a reproducing best outcome"))
+        except ValueError:
+            needed = f"more than {verdict_calibration.MAX_TRIALS}"
+        fields = {"reachable_at_n": "not simulated; reproduced out of reach",
+                  "decidable_from": needed + (" per arm" if len(sizes) > 1 else "")}
+    if verdict_calibration.kind(verdict) == "inconclusive":
+        why = "no test decides it" if best is None else f"decidable from {fields['decidable_from']}"
+        fields["verdict"] = f"undecidable at {count} ({why})"
+    return fields

@@ -129,10 +129,12 @@ def compare_rates(more: tuple[str, int, int], fewer: tuple[str, int, int], how: 
             "verdict": decide(p_reproduce, p_contradict, f"{n1} vs {n2} trials"), "how": how}
 
 
-def directional(p_reproduce: float, p_contradict: float, trials: str, **fields) -> dict:
-    """A row of a directional claim without a count model (a sign test, a trend, a shift)."""
+def directional(p_reproduce: float, p_contradict: float, trials: str, best, sizes: tuple[int, ...], **fields) -> dict:
+    """A row of a directional claim without a count model (a sign test, a trend, a shift). best(*sizes):
+    the smallest p_reproduce its test can give with `sizes` runs per arm (the outcome most favourable to
+    the paper), so the calibration can tell whether these trials can reproduce the claim at all."""
     return {"p_alt": "no effect", "p_reproduce": p_reproduce, "p_contradict": p_contradict, "trials": trials,
-            "verdict": decide(p_reproduce, p_contradict, trials), **fields}
+            "verdict": decide(p_reproduce, p_contradict, trials), "best": best, "sizes": sizes, **fields}
 
 
 def flat(numbers: Flat, groups: dict[float, list[float]]) -> dict:

@@ -103,6 +103,7 @@ def between_runs(between) -> dict:
     return {"measured": f"end losses {loss0:.4g}, {loss1:.4g}; end S_D {s_d0:.3f}, {s_d1:.3f}; "
                         f"barrier (highest interior loss above the higher end) {barrier:.4g}",
             "test": "none: one pair of runs gives no test", "verdict": "inconclusive at 1 pair",
+            "trials": "1 pair", "best": None, "sizes": (1,),
             "how": "loss and S_D along the line between two standard runs"}
 
 
@@ -128,7 +129,8 @@ def rotation(rotations, runs) -> dict:
     measured += [f"change of {name} mean {np.mean(v):.3g} [min {min(v):.3g}, max {max(v):.3g}]"
                  for name, v in changes.items()]
     return directional(stats.binomial_test(drops, n, 0.5, "greater"), stats.binomial_test(drops, n, 0.5, "less"),
-                        trials(n), p_paper="not stated", measured="; ".join(measured),
+                        trials(n), lambda runs: stats.binomial_test(runs, runs, 0.5, "greater"), (n,),
+                        p_paper="not stated", measured="; ".join(measured),
                         test="sign test (exact binomial vs 0.5, one-sided each way)",
                         how="per rotated run, S_D and regularisers at the angles nearest 45 and 0 degrees")
 
@@ -180,7 +182,8 @@ def increases(runs) -> dict:
         raise NotMeasured("needs S_D at two label counts and three runs")
     fit = stats.slope(*zip(*points))
     return directional(stats.slope_test(fit, 0.0, "greater"), stats.slope_test(fit, 0.0, "less"),
-                        trials(len(points)), p_paper="slope > 0",
+                        trials(len(points)), lambda runs: 0.0, (len(points),),  # a perfect rising fit
+                        p_paper="slope > 0",
                         measured=slope_text(fit, "label count"),
                         test="one-sided t-tests of the OLS slope: reproduce (> 0), contradict (< 0)",
                         how="OLS of the S_D of each semi_supervised run on log2(label count)")
@@ -210,7 +213,9 @@ def s_kl_with_labels(runs, n_train: int) -> dict:
         raise NotMeasured("no S_KL scores for one of the groups")
     return directional(stats.mann_whitney(labelled, unlabelled, "less"),
                         stats.mann_whitney(labelled, unlabelled, "greater"),
-                        f"{len(labelled)} vs {len(unlabelled)} trials", p_paper="lower with labels",
+                        f"{len(labelled)} vs {len(unlabelled)} trials",
+                        lambda a, b: stats.mann_whitney(range(a), range(a, a + b), "less"),  # fully separated
+                        (len(labelled), len(unlabelled)), p_paper="lower with labels",
                         measured=f"median S_KL {np.median(labelled):.3g} ({count} labels, {len(labelled)} runs) vs "
                                  f"{np.median(unlabelled):.3g} (no labels, {len(unlabelled)} runs)",
                         test="Mann-Whitney one-sided: reproduce (less), contradict (greater)",

@@ -22,7 +22,8 @@ RULES = (
     "one-sided p-values, doubled), otherwise reproduced when the one-sided exact binomial test rejects p_alt in "
     "the paper's direction, otherwise inconclusive; its power column is the trials from which that binomial test "
     "keeps rejecting p_alt with probability >= 0.8 when the rate is the paper's (at a margin's edge nearest p_alt; "
-    "exact power saw-tooths with the trial count). The 'disentangled' and over-regularised flags are those of the "
+    "for a band, at the paper's rate inside it; exact power saw-tooths with the trial count), at the raw level "
+    "0.05: Holm's adjustment asks for more, which the verdict calibration's decidable_from counts. The 'disentangled' and over-regularised flags are those of the "
     "summary tables. A directional claim (one prior against another, a trend along the "
     "label sweep, a sign test, a shift of S_KL) is reproduced when the one-sided test in the paper's direction gives "
     "p < 0.05 and contradicted when the one-sided test in the opposite direction does; comparisons of rates use "
@@ -34,11 +35,13 @@ RULES = (
     "two one-sided t-tests place the slope inside the "
     "margin, contradicted when its 95% interval lies beyond the margin. Contradiction takes precedence. p_reproduce "
     "and p_contradict are the p-values of the two tests; 'not stated' means the paper gives no effect size to power "
-    "a test for. A claim whose input is missing is 'not measured', with the reason; one pair of runs (C10) gives no "
-    "test and stays inconclusive. A count claim reads `undecidable at n`, with the trials that would decide it, "
-    "where it is inconclusive and its trials cannot reach `reproduced`, or contradicted where a right paper would "
-    "be contradicted more than 5% of the time (reachable_at_n, false_contradiction; the verdict calibration table "
-    "gives the whole calculation).")
+    "a test for. A claim whose input is missing is 'not measured', with the reason. A claim reads `undecidable at n`, with "
+    "the trials that would decide it, where it is inconclusive and its trials cannot reach `reproduced`, or "
+    "contradicted where a right paper would be contradicted more than 5% of the time (reachable_at_n, "
+    "false_contradiction; the verdict calibration table gives the whole calculation). For a claim without a "
+    "count model, `reproduced` is within reach when the outcome most favourable to the paper (every run in its "
+    "direction, complete separation) reproduces it after Holm's adjustment; one pair of runs (C10) gives no test "
+    "and is undecidable at any n.")
 COLUMNS = ("id", "figure", "claim", "paper", "p_paper", "p_alt", "measured", "test", "p_reproduce",
            "p_reproduce_holm", "p_contradict", "p_contradict_holm", "verdict", "reachable_at_n", "false_contradiction", "trials_for_80pct_power", "how")
 # The verdict calibration (fieldvae.core.verdict_calibration) of each row, at the row's own trials.
@@ -65,7 +68,9 @@ CALIBRATION_RULES = (
     "over equal rates of both arms). A claim of no effect of the label count (C14) has no count model: its sweep is "
     "simulated, the build's own design with the pooled within-count scatter, slope 0 when the paper is right and "
     f"the margin when it is wrong, {SIMULATIONS} sweeps each (stream verdict_simulation of seed 0), every one judged "
-    "by the same test; decidable_from is then in runs per label count. Other rows without a count model say why.")
+    "by the same test; decidable_from is then in runs per label count. Other rows without a count model say why, "
+    "and whether the outcome most favourable to the paper reaches `reproduced` at these trials (decidable_from: "
+    "the trials, per arm for two groups, from which it does).")
 
 
 def write(csv_path, md_path, rows: list[dict], scale: str) -> None:
