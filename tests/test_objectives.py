@@ -46,6 +46,21 @@ def test_minibatch_total_correlation_of_a_gaussian_aggregate(r):
     assert np.mean(estimates) == pytest.approx(gaussian_tc(r), abs=0.04)
 
 
+def test_total_correlation_of_point_posteriors_is_its_ceiling_and_finite():
+    """Posteriors as narrow as a warm-up left them on mixture data (log-variance -92, each sample equal
+    to its own mean in float32): every sample matches only its own posterior, so the estimate is its
+    ceiling (D - 1) log M, with finite gradients. Unguarded, exp(92) overflows and 0 x inf is NaN."""
+    g = torch.Generator().manual_seed(0)
+    mu = (10 * torch.randn(64, 3, generator=g)).requires_grad_()
+    logvar = torch.full((64, 3), -92.0, requires_grad=True)
+    z = mu + torch.randn(64, 3, generator=g) * torch.exp(0.5 * logvar)
+    assert torch.equal(z, mu)  # the spread is lost in rounding
+    tc = total_correlation(z, mu, logvar)
+    assert float(tc) == pytest.approx(2 * math.log(64), rel=1e-6)
+    tc.backward()
+    assert torch.isfinite(mu.grad).all() and torch.isfinite(logvar.grad).all()
+
+
 def test_mmd_is_unbiased_and_matches_the_rbf_closed_form():
     g = torch.Generator().manual_seed(1)
     # unbiased: over many batches of 8 from one distribution the estimate averages 0 (a V-statistic would
