@@ -13,8 +13,9 @@ import json
 import re
 from pathlib import Path
 
+from fieldvae.core.fingerprint import module_file
+
 FIGURE_PACKAGES = ("fieldvae.paper.plotting", "fieldvae.lj.figures")
-SOURCE = Path(__file__).resolve().parent  # src/fieldvae
 
 
 def module_name(figure: str) -> str:
@@ -22,10 +23,12 @@ def module_name(figure: str) -> str:
     the workflow can ask while it parses)."""
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", figure):
         raise ValueError(f"figure {figure!r}: expected the name of a plotting module")
-    for package in FIGURE_PACKAGES:
-        folder = SOURCE.joinpath(*package.split(".")[1:])
-        if (folder / f"{figure}.py").is_file():
-            return f"{package}.{figure}"
+    for name in (f"{package}.{figure}" for package in FIGURE_PACKAGES):
+        try:
+            module_file(name)
+            return name
+        except ValueError:  # not in this package
+            continue
     raise ValueError(f"figure {figure!r}: no such figure (no module {figure} in {' or '.join(FIGURE_PACKAGES)})")
 
 
