@@ -4,6 +4,7 @@
 import copy
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 import scipy.stats
 from conftest import REPO
@@ -72,33 +73,41 @@ def test_cells_count_test_against_the_hierarchical_prior_and_adjust():
 
 def test_the_answer_is_written_from_the_table():
     rows = study_module.cells(STUDY, tables(), {})
-    text = study_module.answer(rows, STUDY)
-    assert text.startswith("On mixture data, tcvae 2 disentangle more often than the hierarchical prior")
-    assert "tcvae 2, does so in 10/10 runs against the hierarchical prior's 2/10" in text
-    assert "+0.3 nats per pixel" in text and "the standard prior disentangles 0/10" in text
-    # S_D: arm means 0.96, 0.85, 0.51 with within-arm spread about 0.01-0.07: the arm explains nearly all
-    assert "explains 9" in text and "(omega squared)" in text and "unlike the image benchmarks" in text
-    none = study_module.answer(study_module.cells(STUDY, tables(mixture_tcvae2=0), {}), STUDY)
+    shares = study_module.score_shares(STUDY, tables())
+    text = study_module.answer(rows, STUDY, shares)
+    assert text.startswith("On mixture data, tcvae 2 disentangles more often than the hierarchical prior")
+    assert ("The hierarchical prior disentangles 2/10 [0.06, 0.51] and the standard prior on the objectives' "
+            "schedule 0/10 [0.00, 0.28]; of the objectives' arms, tcvae 2, 10/10 [0.72, 1.00], its training NLL +0.3 "
+            "[+0.3, +0.3] nats per pixel from the hierarchical prior's and -0.2 [-0.2, -0.2] from the standard "
+            "prior's disentangles most often") in text
+    assert ("On shifted data, at one weight each: tcvae 6 4/10 [0.17, 0.69], inconclusive at 10 vs 10 trials; "
+            "mmd 10 0/10 [0.00, 0.28], less often (the hierarchical prior 5/10 [0.24, 0.76]).") in text
+    # S_D by hand: cell means 0.96, 0.85 (tcvae, 0.905) and 0.51 (mmd), grand mean 0.7733, 10 seeds each
+    objective, weight, seed = 20 * (0.905 - 0.77333) ** 2 + 10 * (0.51 - 0.77333) ** 2, 20 * 0.055 ** 2, 0.027
+    assert shares["share"]["objective"] == pytest.approx(objective / (objective + weight + seed), rel=1e-4)
+    assert "the objective 92% [" in text and "unlike the image benchmarks" in text
+    none = study_module.answer(study_module.cells(STUDY, tables(mixture_tcvae2=0), {}), STUDY, shares)
     assert none.startswith("On mixture data, no objective disentangles more often than the hierarchical prior")
     one = {**STUDY, "trials": {"tiny": 1}}
     tiny = study_module.cells(one, {name: runs(0, 1) for name in tables()}, {})
     assert {r["against_hierarchical"] for r in tiny if r["objective"]} == {"undecidable at 1 vs 1 trials"}
-    assert "No objective's run disentangles" in study_module.answer(tiny, one) and "no outcome can show it" in \
-        study_module.answer(tiny, one)
+    assert study_module.score_shares(one, {name: runs(0, 1) for name in tables()}) is None
+    text = study_module.answer(tiny, one, None)
+    assert "no objective's run disentangles" in text and "no outcome can show it" in text
+    assert "needs three scored runs at every weight" in text
 
 
-def test_the_objective_share_of_s_d_variance_is_omega_squared():
-    arms = [{"s_d_n": 4, "s_d_mean": 0.5, "s_d_sd": 0.1}, {"s_d_n": 4, "s_d_mean": 0.7, "s_d_sd": 0.1}]
-    between, within = 8 * 0.1 ** 2, 2 * 3 * 0.1 ** 2
-    mean_within = within / 6
-    assert study_module._objective_share(arms) == pytest.approx((between - mean_within) / (between + within + mean_within))
-    same = [{"s_d_n": 10, "s_d_mean": 0.6, "s_d_sd": 0.1}] * 9  # equal means: nothing explained, not (k-1)/(N-1)
-    assert study_module._objective_share(same) == 0.0
+def test_the_reconstruction_cost_has_welchs_interval():
+    a, b = [-1.0, -1.2, -0.9, -1.4, -1.1], [-1.5, -1.3, -1.6, -1.2]
+    arm, contrast = (study_module._summary([{**runs(0, 1)[0], "nll_per_pixel": v} for v in values]) for values in (a, b))
+    welch = scipy.stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    assert study_module._difference(arm, contrast) == (f"{np.mean(a) - np.mean(b):+.3g} "
+                                                       f"[{welch.low:+.3g}, {welch.high:+.3g}]")
 
 
 def test_write_and_figure(tmp_path):
     rows = study_module.cells(STUDY, tables(), {})
-    study_module.write(tmp_path / "s.csv", tmp_path / "s.md", rows, STUDY, "quick")
+    study_module.write(tmp_path / "s.csv", tmp_path / "s.md", rows, STUDY, "quick", None)
     md = (tmp_path / "s.md").read_text()
     assert "# Objectives study (quick scale)" in md and "| mixture | tcvae 2 | 10/10 [0.72, 1.00] |" in md
     fig = figure.draw(rows)

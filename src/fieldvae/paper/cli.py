@@ -190,9 +190,9 @@ def _objectives_study(args: argparse.Namespace) -> None:
     from fieldvae.core.io import load_rows
     from fieldvae.paper import objectives_study
 
-    rows = objectives_study.cells(args.study, {p.stem: load_rows([p]) for p in args.tables},
-                                  _training_seconds(args.benchmarks))
-    objectives_study.write(args.csv, args.md, rows, args.study, args.scale)
+    tables = {p.stem: load_rows([p]) for p in args.tables}
+    rows = objectives_study.cells(args.study, tables, _training_seconds(args.benchmarks))
+    objectives_study.write(args.csv, args.md, rows, args.study, args.scale, objectives_study.score_shares(args.study, tables))
     print(args.md.read_text(), file=sys.stderr)
 
 

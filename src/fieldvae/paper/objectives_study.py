@@ -17,8 +17,9 @@ import math
 from pathlib import Path
 
 import numpy as np
+import scipy.stats
 
-from fieldvae.core import verdict_calibration
+from fieldvae.core import variance_shares, verdict_calibration
 from fieldvae.core.io import atomic_path, save_rows
 from fieldvae.core.stats import holm, wilson
 from fieldvae.core.verdicts import compare_rates, decide
@@ -118,67 +119,81 @@ def _adjust(rows: list[dict]) -> None:
         row["against_hierarchical"] = {"reproduced": "more often", "contradicted": "less often"}.get(verdict, verdict)
 
 
-def answer(rows: list[dict], study: dict) -> str:
-    """The study's question answered from its table, in one paragraph."""
+def answer(rows: list[dict], study: dict, shares: dict | None) -> str:
+    """The study's question answered from its table and the score shares (score_shares), in one
+    paragraph: the verdicts against the hierarchical prior, the arms that disentangle most often and
+    their cost in reconstruction, the second data set, the power, and the comparison with the image
+    benchmarks."""
     data = study["data"]
     arms = [r for r in rows if r["data"] == data and r["objective"]]
-    hp = next(r for r in rows if r["data"] == data and r["arm"] == "hierarchical prior")
     more = [r["arm"] for r in arms if r["against_hierarchical"] == "more often"]
     less = [r["arm"] for r in arms if r["against_hierarchical"] == "less often"]
     sentences = [f"On {data} data, " + (
-        f"{', '.join(more)} disentangle more often than the hierarchical prior (Holm-adjusted Boschloo, p < 0.05)"
+        f"{' and '.join(more)} {_verb(more)} more often than the hierarchical prior (Holm-adjusted Boschloo, p < 0.05)"
         if more else "no objective disentangles more often than the hierarchical prior at these trials "
-                     "(Holm-adjusted Boschloo, p < 0.05)") + (f"; {', '.join(less)} less often." if less else ".")]
-    best = max(arms, key=lambda r: r["disentangled"] / r["runs"])
-    cost = ("" if best["nll_per_pixel_mean"] is None or hp["nll_per_pixel_mean"] is None else
-            f", its training NLL {best['nll_per_pixel_mean'] - hp['nll_per_pixel_mean']:+.3g} nats per pixel from the "
-            "hierarchical prior's")
-    if best["disentangled"]:
-        sentences.append(f"The arm that disentangles most often, {best['arm']}, does so in {best['disentangled']}/"
-                         f"{best['runs']} runs against the hierarchical prior's {hp['disentangled']}/{hp['runs']}{cost}.")
-    else:
-        sentences.append(f"No objective's run disentangles (the hierarchical prior: {hp['disentangled']}/{hp['runs']}).")
+                     "(Holm-adjusted Boschloo, p < 0.05)") + (f"; {' and '.join(less)} less often." if less else "."),
+                 _leaders(rows, data)]
+    also = [r for r in rows if r["data"] != data and r["objective"]]
+    if also:
+        sentences.append(f"On {also[0]['data']} data, at one weight each: " + "; ".join(
+            f"{r['arm']} {_fraction(r, 'disentangled')}, {r['against_hierarchical']}" for r in also)
+            + f" (the hierarchical prior {_fraction(_prior(rows, also[0]['data'], 'hierarchical'), 'disentangled')}).")
     powers = [r["power"] for r in arms]
-    standard = next(r for r in rows if r["data"] == data and r["arm"] == "standard prior")
-    if best["nll_per_pixel_mean"] is not None and standard["nll_per_pixel_mean"] is not None:
-        sentences.append(f"Against the standard prior on the same schedule its training NLL differs by "
-                         f"{best['nll_per_pixel_mean'] - standard['nll_per_pixel_mean']:+.3g} nats per pixel, and "
-                         f"the standard prior disentangles {standard['disentangled']}/{standard['runs']}; the "
-                         "hierarchical prior trains its own, longer schedule.")
     sentences.append(f"These trials would show rates of {POWER_RATES[0]:g} against {POWER_RATES[1]:g} as 'more often' "
                      f"with probability {min(powers):.2f} to {max(powers):.2f}"
                      + ("; at these trials no outcome can show it." if not any(r["reachable"] for r in arms) else "."))
-    share = _objective_share(arms)
-    if share is None:
-        sentences.append("How much of S_D's variance the arm explains needs two scored runs per arm.")
+    if shares is None:
+        sentences.append("How much of S_D's variance the objective, its weight and the seed explain needs three "
+                         "scored runs at every weight and two objectives.")
     else:
-        like = ("as on the image benchmarks, where the seed and the hyperparameters mattered more than the objective"
-                if share < 0.5 else "unlike the image benchmarks, where the seed and the hyperparameters mattered "
-                                    "more than the objective")
-        sentences.append(f"The arm (objective and weight together) explains {share:.0%} of the variance of S_D over "
-                         f"the objectives' runs (omega squared), the seed the rest ({like}).")
+        share, interval = shares["share"], shares["interval"]
+        parts = ", ".join(f"{name} {share[level]:.0%} [{interval[level][0]:.0%}, {interval[level][1]:.0%}]"
+                          for level, name in zip(variance_shares.LEVELS, ("the objective", "its weight", "the seed")))
+        sentences.append(f"Of the variance of S_D over the objectives' runs on {data}, {parts} (sums of squares of "
+                         "the nested design, 95% jackknife intervals): "
+                         f"{variance_shares.compared_with_images(interval['objective'])}.")
     return " ".join(sentences)
 
 
-def _objective_share(arms: list[dict]) -> float | None:
-    """The share of the S_D variance over the objectives' runs that the arm explains, as omega squared
-    (eta squared less what k arms explain of pure noise), from the arms' means, spreads and counts."""
-    groups = [(r["s_d_n"], r["s_d_mean"], r["s_d_sd"]) for r in arms if r["s_d_sd"] is not None]
-    k, total_n = len(groups), sum(n for n, _, _ in groups)
-    if k < 2 or total_n <= k:
-        return None
-    grand = sum(n * m for n, m, _ in groups) / total_n
-    between = sum(n * (m - grand) ** 2 for n, m, _ in groups)
-    within = sum((n - 1) * sd ** 2 for n, _, sd in groups)
-    mean_within = within / (total_n - k)
-    if between + within + mean_within == 0:
-        return None
-    return max(0.0, (between - (k - 1) * mean_within) / (between + within + mean_within))
+def _leaders(rows: list[dict], data: str) -> str:
+    """The paper's priors and the objective arms that disentangle most often, with their training NLL
+    against both priors (the cost in reconstruction)."""
+    hp, standard = _prior(rows, data, "hierarchical"), _prior(rows, data, "standard")
+    priors = (f"The hierarchical prior disentangles {_fraction(hp, 'disentangled')} and the standard prior on the "
+              f"objectives' schedule {_fraction(standard, 'disentangled')}")
+    arms = [r for r in rows if r["data"] == data and r["objective"]]
+    top = max(r["disentangled"] / r["runs"] for r in arms)
+    if not top:
+        return priors + "; no objective's run disentangles."
+    leaders = [f"{r['arm']}, {_fraction(r, 'disentangled')}, its training NLL {_difference(r, hp)} nats per pixel "
+               f"from the hierarchical prior's and {_difference(r, standard)} from the standard prior's"
+               for r in arms if r["disentangled"] / r["runs"] == top]
+    return (priors + f"; of the objectives' arms, {' and '.join(leaders)} {_verb(leaders)} most often (Wilson and "
+            "Welch 95% intervals; the hierarchical prior trains its own, longer schedule).")
 
 
-def write(csv_path, md_path, rows: list[dict], study: dict, scale: str) -> None:
+def _verb(subjects: list) -> str:
+    return "disentangles" if len(subjects) == 1 else "disentangle"
+
+
+def _prior(rows: list[dict], data: str, prior: str) -> dict:
+    return next(r for r in rows if r["data"] == data and r["arm"] == f"{prior} prior")
+
+
+def score_shares(study: dict, tables: dict[str, list[dict]], score: str = "s_d") -> dict | None:
+    """The shares of a score's variance over the objectives' runs on `data` that the objective, its
+    weight and the seed explain, with their intervals (variance_shares); None where some weight has
+    fewer than three scored runs or the study has one objective."""
+    cells = {(o, w): [r[score] for r in tables[experiment_name(study["data"], o, w)] if _finite(r.get(score))]
+             for o, weights in study["weights"].items() for w in weights}
+    if len(study["weights"]) < 2 or min(map(len, cells.values())) < 3:
+        return None
+    return {"share": variance_shares.shares(cells), "interval": variance_shares.intervals(cells)}
+
+
+def write(csv_path, md_path, rows: list[dict], study: dict, scale: str, shares: dict | None) -> None:
     save_rows(csv_path, rows)
-    lines = [f"# Objectives study ({scale} scale)", "", answer(rows, study), "",
+    lines = [f"# Objectives study ({scale} scale)", "", answer(rows, study, shares), "",
              "Per arm: the standard prior's runs with an objective's penalty at a weight (relative to the "
              "regulariser, both times beta), next to the paper's standard prior (the same schedule) and "
              "hierarchical prior (its own schedule), "
@@ -201,6 +216,21 @@ def write(csv_path, md_path, rows: list[dict], study: dict, scale: str) -> None:
 
 def _fraction(row: dict, flag: str) -> str:
     return f"{row[flag]}/{row['runs']} [{row[f'{flag}_low']:.2f}, {row[f'{flag}_high']:.2f}]"
+
+
+def _difference(row: dict, other: dict, score: str = "nll_per_pixel") -> str:
+    """row's mean score less other's, with Welch's 95% interval from the rows' means, spreads and counts."""
+    (m1, s1, n1), (m2, s2, n2) = ((r[f"{score}_mean"], r[f"{score}_sd"], r[f"{score}_n"]) for r in (row, other))
+    if m1 is None or m2 is None:
+        return "(not scored)"
+    if s1 is None or s2 is None:
+        return f"{m1 - m2:+.3g}"
+    v1, v2 = s1 ** 2 / n1, s2 ** 2 / n2
+    if v1 + v2 == 0:
+        return f"{m1 - m2:+.3g} [{m1 - m2:+.3g}, {m1 - m2:+.3g}]"
+    dof = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1))
+    half = scipy.stats.t.ppf(0.975, dof) * math.sqrt(v1 + v2)
+    return f"{m1 - m2:+.3g} [{m1 - m2 - half:+.3g}, {m1 - m2 + half:+.3g}]"
 
 
 def _spread(row: dict, score: str) -> str:
