@@ -128,16 +128,19 @@ def answer(rows: list[dict], study: dict, shares: dict | None) -> str:
     arms = [r for r in rows if r["data"] == data and r["objective"]]
     more = [r["arm"] for r in arms if r["against_hierarchical"] == "more often"]
     less = [r["arm"] for r in arms if r["against_hierarchical"] == "less often"]
+    undecided = [r["against_hierarchical"].split(" at ")[0] for r in arms if r["objective"] and r["arm"] not in more + less]
+    counts = ", ".join(f"{undecided.count(v)} {v}" for v in dict.fromkeys(undecided))
     sentences = [f"On {data} data, " + (
-        f"{' and '.join(more)} {_verb(more)} more often than the hierarchical prior (Holm-adjusted Boschloo, p < 0.05)"
-        if more else "no objective disentangles more often than the hierarchical prior at these trials "
-                     "(Holm-adjusted Boschloo, p < 0.05)") + (f"; {' and '.join(less)} less often." if less else "."),
-                 _leaders(rows, data)]
+        f"{' and '.join(more)} {_verb(more)} more often than the hierarchical prior (Holm-adjusted Boschloo, p < 0.05"
+        if more else "none of the objectives' arms is shown to disentangle more often than the hierarchical prior "
+                     "(Holm-adjusted Boschloo, p < 0.05") + (f"; {counts} at these trials)" if counts else ")")
+        + (f"; {' and '.join(less)} less often." if less else "."), _leaders(rows, data)]
     also = [r for r in rows if r["data"] != data and r["objective"]]
     if also:
-        sentences.append(f"On {also[0]['data']} data, at one weight each: " + "; ".join(
-            f"{r['arm']} {_fraction(r, 'disentangled')}, {r['against_hierarchical']}" for r in also)
-            + f" (the hierarchical prior {_fraction(_prior(rows, also[0]['data'], 'hierarchical'), 'disentangled')}).")
+        hp_also = _prior(rows, also[0]["data"], "hierarchical")
+        sentences.append(f"On {also[0]['data']} data, at one weight each, against the hierarchical prior's "
+                         f"{_fraction(hp_also, 'disentangled')}: " + "; ".join(
+                             f"{r['arm']} {_fraction(r, 'disentangled')}, {r['against_hierarchical']}" for r in also) + ".")
     powers = [r["power"] for r in arms]
     sentences.append(f"These trials would show rates of {POWER_RATES[0]:g} against {POWER_RATES[1]:g} as 'more often' "
                      f"with probability {min(powers):.2f} to {max(powers):.2f}"
@@ -149,9 +152,10 @@ def answer(rows: list[dict], study: dict, shares: dict | None) -> str:
         share, interval = shares["share"], shares["interval"]
         parts = ", ".join(f"{name} {share[level]:.0%} [{interval[level][0]:.0%}, {interval[level][1]:.0%}]"
                           for level, name in zip(variance_shares.LEVELS, ("the objective", "its weight", "the seed")))
-        sentences.append(f"Of the variance of S_D over the objectives' runs on {data}, {parts} (sums of squares of "
-                         "the nested design, 95% jackknife intervals): "
-                         f"{variance_shares.compared_with_images(interval['objective'])}.")
+        sentences.append(f"Of the variance of S_D over the {shares['scored']} of {shares['runs']} objectives' runs on "
+                         f"{data} that have one (a diverged run has none), at these weights, {parts} (nested sums of "
+                         f"squares, each level less what seed noise puts in it; {variance_shares.CONFIDENCE:.1%} "
+                         f"jackknife intervals): {variance_shares.compared_with_images(interval['objective'])}.")
     return " ".join(sentences)
 
 
@@ -165,11 +169,12 @@ def _leaders(rows: list[dict], data: str) -> str:
     top = max(r["disentangled"] / r["runs"] for r in arms)
     if not top:
         return priors + "; no objective's run disentangles."
-    leaders = [f"{r['arm']}, {_fraction(r, 'disentangled')}, its training NLL {_difference(r, hp)} nats per pixel "
-               f"from the hierarchical prior's and {_difference(r, standard)} from the standard prior's"
-               for r in arms if r["disentangled"] / r["runs"] == top]
-    return (priors + f"; of the objectives' arms, {' and '.join(leaders)} {_verb(leaders)} most often (Wilson and "
-            "Welch 95% intervals; the hierarchical prior trains its own, longer schedule).")
+    leaders = [r for r in arms if r["disentangled"] / r["runs"] == top]
+    return (priors + f"; the objectives' {'arm' if len(leaders) == 1 else 'arms'} that {_verb(leaders)} most often in "
+            "these runs (not tested between arms): " + "; ".join(
+                f"{r['arm']} {_fraction(r, 'disentangled')}, its training NLL {_difference(r, hp)} nats per pixel from "
+                f"the hierarchical prior's and {_difference(r, standard)} from the standard prior's" for r in leaders)
+            + " (Wilson and Welch 95% intervals; the hierarchical prior trains its own, longer schedule).")
 
 
 def _verb(subjects: list) -> str:
@@ -188,7 +193,9 @@ def score_shares(study: dict, tables: dict[str, list[dict]], score: str = "s_d")
              for o, weights in study["weights"].items() for w in weights}
     if len(study["weights"]) < 2 or min(map(len, cells.values())) < 3:
         return None
-    return {"share": variance_shares.shares(cells), "interval": variance_shares.intervals(cells)}
+    runs = sum(len(tables[experiment_name(study["data"], o, w)]) for o, w in cells)
+    return {"share": variance_shares.shares(cells), "interval": variance_shares.intervals(cells),
+            "scored": sum(map(len, cells.values())), "runs": runs}
 
 
 def write(csv_path, md_path, rows: list[dict], study: dict, scale: str, shares: dict | None) -> None:
@@ -224,10 +231,10 @@ def _difference(row: dict, other: dict, score: str = "nll_per_pixel") -> str:
     if m1 is None or m2 is None:
         return "(not scored)"
     if s1 is None or s2 is None:
-        return f"{m1 - m2:+.3g}"
+        return f"{m1 - m2:+.3g} (one run: no interval)"
     v1, v2 = s1 ** 2 / n1, s2 ** 2 / n2
     if v1 + v2 == 0:
-        return f"{m1 - m2:+.3g} [{m1 - m2:+.3g}, {m1 - m2:+.3g}]"
+        return f"{m1 - m2:+.3g} (no spread)"
     dof = (v1 + v2) ** 2 / (v1 ** 2 / (n1 - 1) + v2 ** 2 / (n2 - 1))
     half = scipy.stats.t.ppf(0.975, dof) * math.sqrt(v1 + v2)
     return f"{m1 - m2:+.3g} [{m1 - m2 - half:+.3g}, {m1 - m2 + half:+.3g}]"
