@@ -123,6 +123,8 @@ def test_write_and_figure(tmp_path):
     assert style.overlapping_texts(fig) == []
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()][:3] == [
         "mixture: standard prior", "mixture: hierarchical prior", "mixture: tcvae 2 *"]
+    assert [t.get_text() for t in fig.axes[1].get_legend().get_texts()] == ["mixture", "shifted", "paper's prior",
+                                                                           "tcvae", "mmd"]
     plt.close(fig)
 
 

@@ -5,6 +5,7 @@ pays in reconstruction (its mean training NLL per pixel) for the disentanglement
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
 
 from fieldvae.core import style
 from fieldvae.core.io import load_rows
@@ -12,12 +13,13 @@ from fieldvae.core.io import load_rows
 CAPTION = """\
 The objectives study at the {scale} scale. Left: per data set, the fraction of disentangled runs
 of each arm, an objective's penalty on the standard prior at a weight (beta-TCVAE, FactorVAE,
-InfoVAE-MMD, DIP-VAE-II where configured) or one of the paper's priors (squares), with 95% Wilson
-intervals; the arms marked * disentangle more often than the hierarchical prior and those marked -
+InfoVAE-MMD, DIP-VAE-II where configured; a marker per objective) or one of the paper's priors
+(squares), with 95% Wilson intervals; the arms marked * disentangle more often than the hierarchical prior and those marked -
 less often (Holm-adjusted Boschloo tests). Right: each arm's mean final training NLL per pixel
 against its fraction of disentangled runs (lower is better reconstruction)."""  # the report's caption ({scale}: the build's scale)
 
 MARK = {"more often": " *", "less often": " -"}
+MARKERS = {None: "s", "tcvae": "^", "factorvae": "D", "mmd": "v", "dip2": "P"}  # the paper's priors: squares
 
 
 def draw(rows: list[dict]) -> plt.Figure:
@@ -29,7 +31,7 @@ def draw(rows: list[dict]) -> plt.Figure:
                                       width_ratios=[1.4, 1])
     positions = _positions(ordered)
     for y, r in zip(positions, ordered):
-        share, color, marker = r["disentangled"] / r["runs"], f"C{datasets.index(r['data'])}", "o" if r["objective"] else "s"
+        share, color, marker = r["disentangled"] / r["runs"], f"C{datasets.index(r['data'])}", MARKERS.get(r["objective"], "o")
         left.errorbar(share, y, xerr=[[share - r["disentangled_low"]], [r["disentangled_high"] - share]],
                       fmt=marker, ms=4, capsize=2, color=color)
         if r["nll_per_pixel_mean"] is not None:
@@ -40,6 +42,10 @@ def draw(rows: list[dict]) -> plt.Figure:
         ax.set_xlim(-0.02, 1.02)
         ax.set_xlabel("fraction of runs disentangled")
     right.set_ylabel("final training NLL per pixel")
+    shown = dict.fromkeys(r["objective"] for r in ordered)
+    handles = ([Line2D([], [], color=f"C{i}", marker="o", ls="", label=data) for i, data in enumerate(datasets)]
+               + [Line2D([], [], color="0.4", marker=MARKERS.get(o, "o"), ls="", label=o or "paper's prior") for o in shown])
+    right.legend(handles=handles, fontsize=6, loc="best")
     return fig
 
 
