@@ -75,25 +75,32 @@ def test_the_answer_is_written_from_the_table():
     rows = study_module.cells(STUDY, tables(), {})
     shares = study_module.score_shares(STUDY, tables())
     text = study_module.answer(rows, STUDY, shares)
-    assert text.startswith("On mixture data, tcvae 2 disentangles more often than the hierarchical prior")
+    p_more = next(r["p_more_holm"] for r in rows if r["arm"] == "tcvae 2")
+    assert text.startswith(f"On mixture data, tcvae 2 (p {p_more:.3f}) disentangles more often than the hierarchical "
+                           "prior (Holm-adjusted Boschloo p < 0.05; 2 inconclusive at these trials).")
     assert ("The hierarchical prior disentangles 2/10 [0.06, 0.51] and the standard prior on the objectives' "
             "schedule 0/10 [0.00, 0.28]; the objectives' arm that disentangles most often in these runs (not tested "
-            "between arms): tcvae 2 10/10 [0.72, 1.00], its training NLL +0.3 [+0.3, +0.3] nats per pixel from the "
-            "hierarchical prior's and -0.2 [-0.2, -0.2] from the standard prior's") in text
-    assert ("On shifted data, at one weight each, against the hierarchical prior's 5/10 [0.24, 0.76]: tcvae 6 4/10 "
+            "between arms): tcvae 2 10/10 [0.72, 1.00], its training NLL -0.2 [-0.2, -0.2] nats per pixel from the "
+            "standard prior's and +0.3 [+0.3, +0.3] from the hierarchical prior's") in text
+    assert ("On shifted data, at the weight of each objective chosen before the build (`best`), against the "
+            "hierarchical prior's 5/10 [0.24, 0.76]: tcvae 6 4/10 "
             "[0.17, 0.69], inconclusive at 10 vs 10 trials; mmd 10 0/10 [0.00, 0.28], less often.") in text
     tied = study_module.answer(study_module.cells(STUDY, tables(mixture_tcvae2=3), {}), STUDY, None)
     assert "the objectives' arms that disentangle most often in these runs (not tested between arms): tcvae 2 3/10" in tied
-    assert "; tcvae 6 3/10 [0.11, 0.60], its training NLL +0.5 (no spread) nats per pixel" in tied
+    assert "; tcvae 6 3/10 [0.11, 0.60], its training NLL +0 (no spread) nats per pixel from the standard" in tied
     # S_D by hand: cell means 0.96, 0.85 (tcvae, 0.905) and 0.51 (mmd), grand mean 0.7733, 10 seeds each
     objective, weight, seed = 20 * (0.905 - 0.77333) ** 2 + 10 * (0.51 - 0.77333) ** 2, 20 * 0.055 ** 2, 0.027
     noise = seed / 27  # the seeds' mean square; one degree of freedom between the objectives
     assert shares["share"]["objective"] == pytest.approx((objective - noise) / (objective + weight + seed), rel=1e-4)
     assert "over the 30 of 30 objectives' runs on mixture" in text and "the objective 92% [" in text
-    assert "unlike the image benchmarks" in text
+    assert "unlike the image benchmarks" in text and "with probability 0.30." in text
+    # the F test of objective over weight: mmd's one weight against tcvae's two (1 and 1 degrees of freedom)
+    p = scipy.stats.f.sf(objective / (weight / 1), 1, 1)
+    assert text.endswith(f"; these trials do not show the objectives differing by more than their weights do (nested "
+                         f"F test of objective over weight, p = {p:.3f}).")
     none = study_module.answer(study_module.cells(STUDY, tables(mixture_tcvae2=0), {}), STUDY, shares)
     assert none.startswith("On mixture data, none of the objectives' arms is shown to disentangle more often than the "
-                           "hierarchical prior (Holm-adjusted Boschloo, p < 0.05; 3 inconclusive at these trials).")
+                           "hierarchical prior (Holm-adjusted Boschloo p < 0.05; 3 inconclusive at these trials).")
     one = {**STUDY, "trials": {"tiny": 1}}
     tiny = study_module.cells(one, {name: runs(0, 1) for name in tables()}, {})
     assert {r["against_hierarchical"] for r in tiny if r["objective"]} == {"undecidable at 1 vs 1 trials"}

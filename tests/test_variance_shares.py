@@ -4,6 +4,7 @@ including a true share of one half, where the verdict must say it cannot tell.""
 
 import numpy as np
 import pytest
+import scipy.stats
 
 from fieldvae.core import variance_shares
 
@@ -44,6 +45,23 @@ def test_noise_alone_leaves_the_objective_and_weight_little():
     found = np.array([list(variance_shares.shares(simulated(0.0, 0.0, rng)).values()) for _ in range(2000)])
     assert found[:, 0].mean() < 0.5 * 2 / 89 and found[:, 1].mean() < 0.5 * 6 / 89
     assert np.all(found >= 0) and found.sum(axis=1) == pytest.approx(1.0)
+
+
+def test_the_objective_test_by_hand_and_under_its_null():
+    cells = {("a", 1): [1.0, 2.0, 3.0], ("a", 2): [3.0, 4.0, 5.0], ("b", 1): [7.0, 8.0, 9.0]}
+    # between objectives 50 on 1 degree of freedom, between weights 6 on 3 - 2 = 1
+    assert variance_shares.objective_test(cells) == pytest.approx(scipy.stats.f.sf(50 / 6, 1, 1))
+    assert variance_shares.objective_test({("a", 1): [1.0, 2.0, 3.0], ("b", 1): [4.0, 5.0, 6.0]}) is None
+    # no objective effect, each weight's mean drawn at random: the test rejects at its level; with an
+    # objective effect larger than the weights' spread it rejects nearly always
+    rng = np.random.default_rng(4)
+
+    def rejections(objective_effect):
+        return np.mean([variance_shares.objective_test(
+            {(name, w): objective_effect * i + rng.normal() + rng.standard_normal(10)
+             for i, name in enumerate(("tcvae", "factorvae", "mmd")) for w in (1, 2, 3)}) < 0.05 for _ in range(1000)])
+    assert 0.03 <= rejections(0.0) <= 0.07  # 0.05 +- 3 binomial standard errors
+    assert rejections(4.0) > 0.9
 
 
 @pytest.mark.parametrize("truth, weight, wrong, right", [(0.35, 0.15, ["unlike the image"], "as on the image"),

@@ -21,7 +21,7 @@ import scipy.stats
 
 from fieldvae.core import variance_shares, verdict_calibration
 from fieldvae.core.io import atomic_path, save_rows
-from fieldvae.core.stats import holm, wilson
+from fieldvae.core.stats import ALPHA, holm, wilson
 from fieldvae.core.verdicts import compare_rates, decide
 from fieldvae.paper.protocol_study import SEPARATOR
 
@@ -126,24 +126,26 @@ def answer(rows: list[dict], study: dict, shares: dict | None) -> str:
     benchmarks."""
     data = study["data"]
     arms = [r for r in rows if r["data"] == data and r["objective"]]
-    more = [r["arm"] for r in arms if r["against_hierarchical"] == "more often"]
-    less = [r["arm"] for r in arms if r["against_hierarchical"] == "less often"]
-    undecided = [r["against_hierarchical"].split(" at ")[0] for r in arms if r["objective"] and r["arm"] not in more + less]
+    more = [f"{r['arm']} (p {r['p_more_holm']:.3f})" for r in arms if r["against_hierarchical"] == "more often"]
+    less = [f"{r['arm']} (p {r['p_less_holm']:.3f})" for r in arms if r["against_hierarchical"] == "less often"]
+    undecided = [r["against_hierarchical"].split(" at ")[0] for r in arms
+                 if r["against_hierarchical"] not in ("more often", "less often")]
     counts = ", ".join(f"{undecided.count(v)} {v}" for v in dict.fromkeys(undecided))
     sentences = [f"On {data} data, " + (
-        f"{' and '.join(more)} {_verb(more)} more often than the hierarchical prior (Holm-adjusted Boschloo, p < 0.05"
+        f"{' and '.join(more)} {_verb(more)} more often than the hierarchical prior (Holm-adjusted Boschloo p < 0.05"
         if more else "none of the objectives' arms is shown to disentangle more often than the hierarchical prior "
-                     "(Holm-adjusted Boschloo, p < 0.05") + (f"; {counts} at these trials)" if counts else ")")
+                     "(Holm-adjusted Boschloo p < 0.05") + (f"; {counts} at these trials)" if counts else ")")
         + (f"; {' and '.join(less)} less often." if less else "."), _leaders(rows, data)]
     also = [r for r in rows if r["data"] != data and r["objective"]]
     if also:
         hp_also = _prior(rows, also[0]["data"], "hierarchical")
-        sentences.append(f"On {also[0]['data']} data, at one weight each, against the hierarchical prior's "
+        sentences.append(f"On {also[0]['data']} data, at the weight of each objective chosen before the build (`best`), "
+                         "against the hierarchical prior's "
                          f"{_fraction(hp_also, 'disentangled')}: " + "; ".join(
                              f"{r['arm']} {_fraction(r, 'disentangled')}, {r['against_hierarchical']}" for r in also) + ".")
-    powers = [r["power"] for r in arms]
+    powers = sorted({f"{r['power']:.2f}" for r in arms}, key=float)
     sentences.append(f"These trials would show rates of {POWER_RATES[0]:g} against {POWER_RATES[1]:g} as 'more often' "
-                     f"with probability {min(powers):.2f} to {max(powers):.2f}"
+                     f"with probability {' to '.join(dict.fromkeys([powers[0], powers[-1]]))}"
                      + ("; at these trials no outcome can show it." if not any(r["reachable"] for r in arms) else "."))
     if shares is None:
         sentences.append("How much of S_D's variance the objective, its weight and the seed explain needs three "
@@ -155,7 +157,8 @@ def answer(rows: list[dict], study: dict, shares: dict | None) -> str:
         sentences.append(f"Of the variance of S_D over the {shares['scored']} of {shares['runs']} objectives' runs on "
                          f"{data} that have one (a diverged run has none), at these weights, {parts} (nested sums of "
                          f"squares, each level less what seed noise puts in it; {variance_shares.CONFIDENCE:.1%} "
-                         f"jackknife intervals): {variance_shares.compared_with_images(interval['objective'])}.")
+                         f"jackknife intervals): {variance_shares.compared_with_images(interval['objective'])}"
+                         + _objective_test(shares["objective_p"]))
     return " ".join(sentences)
 
 
@@ -172,9 +175,18 @@ def _leaders(rows: list[dict], data: str) -> str:
     leaders = [r for r in arms if r["disentangled"] / r["runs"] == top]
     return (priors + f"; the objectives' {'arm' if len(leaders) == 1 else 'arms'} that {_verb(leaders)} most often in "
             "these runs (not tested between arms): " + "; ".join(
-                f"{r['arm']} {_fraction(r, 'disentangled')}, its training NLL {_difference(r, hp)} nats per pixel from "
-                f"the hierarchical prior's and {_difference(r, standard)} from the standard prior's" for r in leaders)
-            + " (Wilson and Welch 95% intervals; the hierarchical prior trains its own, longer schedule).")
+                f"{r['arm']} {_fraction(r, 'disentangled')}, its training NLL {_difference(r, standard)} nats per pixel "
+                f"from the standard prior's and {_difference(r, hp)} from the hierarchical prior's" for r in leaders)
+            + " (Wilson and Welch 95% intervals; a higher NLL is a worse reconstruction; the hierarchical prior trains "
+              "its own, longer schedule).")
+
+
+def _objective_test(p: float | None) -> str:
+    if p is None:
+        return "."
+    return ("; the objectives differ by more than their weights do" if p < ALPHA else
+            "; these trials do not show the objectives differing by more than their weights do") + \
+        f" (nested F test of objective over weight, p = {p:.3f})."
 
 
 def _verb(subjects: list) -> str:
@@ -195,7 +207,7 @@ def score_shares(study: dict, tables: dict[str, list[dict]], score: str = "s_d")
         return None
     runs = sum(len(tables[experiment_name(study["data"], o, w)]) for o, w in cells)
     return {"share": variance_shares.shares(cells), "interval": variance_shares.intervals(cells),
-            "scored": sum(map(len, cells.values())), "runs": runs}
+            "objective_p": variance_shares.objective_test(cells), "scored": sum(map(len, cells.values())), "runs": runs}
 
 
 def write(csv_path, md_path, rows: list[dict], study: dict, scale: str, shares: dict | None) -> None:
