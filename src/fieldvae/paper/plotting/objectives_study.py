@@ -14,9 +14,9 @@ CAPTION = """\
 The objectives study at the {scale} scale. Left: per data set, the fraction of disentangled runs
 of each arm, an objective's penalty on the standard prior at a weight (beta-TCVAE, FactorVAE,
 InfoVAE-MMD, DIP-VAE-II where configured; a marker per objective) or one of the paper's priors
-(squares), with 95% Wilson intervals; the arms marked * disentangle more often than the hierarchical prior and those marked -
-less often (Holm-adjusted Boschloo tests). Right: each arm's mean final training NLL per pixel
-against its fraction of disentangled runs (lower is better reconstruction)."""  # the report's caption ({scale}: the build's scale)
+(squares), with 95% Wilson intervals; the arms marked * disentangle more often than the hierarchical
+prior and those marked - less often (Holm-adjusted Boschloo tests). Right: each arm's mean final
+training NLL per pixel against its fraction of disentangled runs (lower is better reconstruction)."""  # the report's caption ({scale}: the build's scale)
 
 MARK = {"more often": " *", "less often": " -"}
 MARKERS = {None: "s", "tcvae": "^", "factorvae": "D", "mmd": "v", "dip2": "P"}  # the paper's priors: squares
