@@ -91,7 +91,8 @@ def objective_test(cells: Mapping[tuple[str, float], Sequence[float]]) -> float 
         return None
     if between_weights == 0:
         return 0.0 if between_objectives > 0 else 1.0
-    return float(stats.f.sf((between_objectives / df_objective) / (between_weights / df_weight), df_objective, df_weight))
+    ratio = (between_objectives / df_objective) / (between_weights / df_weight)
+    return float(stats.f.sf(ratio, df_objective, df_weight))
 
 
 def _sums(objectives: list[str], values: list[np.ndarray]) -> tuple[float, float, float]:

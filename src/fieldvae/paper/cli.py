@@ -192,7 +192,8 @@ def _objectives_study(args: argparse.Namespace) -> None:
 
     tables = {p.stem: load_rows([p]) for p in args.tables}
     rows = objectives_study.cells(args.study, tables, _training_seconds(args.benchmarks))
-    objectives_study.write(args.csv, args.md, rows, args.study, args.scale, objectives_study.score_shares(args.study, tables))
+    shares = objectives_study.score_shares(args.study, tables)
+    objectives_study.write(args.csv, args.md, rows, args.study, args.scale, shares)
     print(args.md.read_text(), file=sys.stderr)
 
 
